@@ -1,0 +1,41 @@
+/*
+ * internal.h - helpers private to libtotp.  Never included by src/cli.
+ */
+#ifndef TOTP_INTERNAL_H
+#define TOTP_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "totp.h"
+
+#define TOTP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void totp_store_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline void totp_store_be64(uint8_t *p, uint64_t v)
+{
+	totp_store_be32(p, (uint32_t)(v >> 32));
+	totp_store_be32(p + 4, (uint32_t)v);
+}
+
+static inline uint32_t totp_load_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t totp_load_be64(const uint8_t *p)
+{
+	return (uint64_t)totp_load_be32(p) << 32 | totp_load_be32(p + 4);
+}
+
+/* 1 when s[0..len) is valid UTF-8 (no overlongs, surrogates or NULs). */
+int totp_utf8_valid(const char *s, size_t len);
+
+#endif
