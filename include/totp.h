@@ -346,8 +346,45 @@ int totp_vault_save(struct totp_vault *v) TOTP_WUR;
 int totp_vault_rekey(struct totp_vault *v, const char *pass, size_t passlen,
 		     const struct totp_kdf *kdf) TOTP_WUR;
 
-/* -- QR (issue: QR codes) ------------------------------------------------ */
-/* -- Import/export formats ----------------------------------------------- */
+/* ---------------------------------------------------------------------- */
+/* Import results (shared by every reader of backups and QR payloads)     */
+/* ---------------------------------------------------------------------- */
+
+/* One item of a source that could not be imported. */
+struct totp_import_problem {
+	size_t index;                   /* 1-based item number (line, entry) */
+	char label[2 * TOTP_LABEL_MAX]; /* "Issuer:account" when known, never a secret */
+	int err;                        /* TOTP_E_* */
+	char detail[160];               /* e.g. "type yandex is not supported" */
+};
+
+/*
+ * What a reader found: usable entries (in one guarded allocation) and the
+ * items it rejected.  All-or-nothing policy is the caller's: a caller that
+ * imports nothing when nproblems > 0 never loses an account silently.
+ */
+struct totp_import {
+	struct totp_entry *entries;
+	size_t count, cap;
+	struct totp_import_problem *problems;
+	size_t nproblems, pcap;
+	char format[32]; /* short name of the source format, e.g. "otpauth", "aegis" */
+};
+
+void totp_import_init(struct totp_import *im);
+/* Wipes and frees entries and problems; the struct is re-initialised. */
+void totp_import_clear(struct totp_import *im);
+/* Append a copy of e (guarded storage, grown without realloc). */
+int totp_import_add(struct totp_import *im, const struct totp_entry *e) TOTP_WUR;
+/* Record a rejected item; label may be NULL; detail is printf-style. */
+int totp_import_problem(struct totp_import *im, size_t index, const char *label, int err,
+			const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* -- QR codes ------------------------------------------------------------ */
+/* (section owned by the QR module) */
+
+/* -- Other apps' backups -------------------------------------------------- */
+/* (section owned by the importers module) */
 
 #ifdef __cplusplus
 }
