@@ -25,6 +25,11 @@ extern "C" {
 
 #define TOTP_VERSION "0.1.0"
 
+/* Initialise the library (libsodium's random generator and CPU
+ * detection).  Call once before anything else; calling again is harmless.
+ * Returns TOTP_OK or TOTP_E_UNSUPPORTED. */
+int totp_init(void);
+
 /* The library's version string (may differ from TOTP_VERSION when a
  * program runs against a newer shared library). */
 const char *totp_version(void);

@@ -1,5 +1,5 @@
 /*
- * error.c - error descriptions and the library version.
+ * error.c - error descriptions.
  */
 #include "internal.h"
 
@@ -56,9 +56,4 @@ const char *totp_strerror(int err)
 	if (err > 0 || (size_t)-(long)err >= TOTP_ARRAY_LEN(messages) || !messages[-err])
 		return "unknown error";
 	return messages[-err];
-}
-
-const char *totp_version(void)
-{
-	return TOTP_VERSION;
 }
