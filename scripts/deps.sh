@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what totp needs to build and test on Debian 12 (run as root).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	build-essential pkg-config clang ca-certificates \
+	libsodium-dev libqrencode-dev libzbar-dev libzbar0 libpng-dev libjpeg-dev \
+	libjansson-dev libkeyutils-dev \
+	oathtool qrencode zbar-tools keyutils faketime strace valgrind mandoc \
+	python3 util-linux nodejs >/dev/null

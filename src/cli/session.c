@@ -1,0 +1,188 @@
+/*
+ * session.c - where the vault is, opening it (cached key first, then the
+ * passphrase) and finding accounts by pattern.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+
+const char *default_vault_path(void)
+{
+	static char path[4096];
+	const char *v = getenv("TOTP_VAULT"), *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	int n;
+
+	if (v && *v)
+		return v;
+	if (xdg && *xdg == '/')
+		n = snprintf(path, sizeof(path), "%s/totp/vault", xdg);
+	else if (home && *home)
+		n = snprintf(path, sizeof(path), "%s/.local/share/totp/vault", home);
+	else
+		return NULL;
+	return n > 0 && (size_t)n < sizeof(path) ? path : NULL;
+}
+
+static int report_open_error(int rc)
+{
+	if (rc == TOTP_E_NOENT)
+		warnx_("%s: no vault here (create one with 'totp init')", cli.vault_path);
+	else
+		fail(rc, "%s", cli.vault_path);
+	return rc;
+}
+
+int vault_unlock_passphrase(struct totp_vault **v, unsigned flags)
+{
+	char *pass = secret_alloc();
+	size_t len = 0;
+	int rc;
+
+	if (!pass)
+		return fail(TOTP_E_NOMEM, "passphrase"), TOTP_E_NOMEM;
+	rc = get_passphrase(pass, &len, false);
+	if (rc == TOTP_OK) {
+		rc = totp_vault_open(v, cli.vault_path, pass, len, flags);
+		if (rc != TOTP_OK)
+			report_open_error(rc);
+	}
+	secret_free(pass);
+	return rc;
+}
+
+int vault_unlock(struct totp_vault **v, unsigned flags)
+{
+	uint8_t *key = sodium_malloc(TOTP_KEY_BYTES);
+	int rc = TOTP_E_NOENT;
+
+	if (!key)
+		return fail(TOTP_E_NOMEM, "key"), TOTP_E_NOMEM;
+	if (cli.passphrase_fd < 0 && keycache_get(cli.vault_path, key) == TOTP_OK) {
+		rc = totp_vault_open_key(v, cli.vault_path, key, flags);
+		if (rc == TOTP_E_AUTH)
+			keycache_drop(cli.vault_path); /* stale: passphrase changed */
+		else if (rc != TOTP_OK) {
+			report_open_error(rc);
+			goto out;
+		}
+	}
+	if (rc != TOTP_OK)
+		rc = vault_unlock_passphrase(v, flags);
+out:
+	sodium_memzero(key, TOTP_KEY_BYTES);
+	sodium_free(key);
+	return rc;
+}
+
+int vault_save_or_fail(struct totp_vault *v)
+{
+	int rc = totp_vault_save(v);
+
+	if (rc != TOTP_OK)
+		fail(rc, "%s: cannot save (the previous vault is unchanged)", cli.vault_path);
+	return rc;
+}
+
+const char *entry_label(const struct totp_entry *e, char buf[2 * TOTP_LABEL_MAX])
+{
+	if (totp_entry_label(buf, 2 * TOTP_LABEL_MAX, e) != TOTP_OK)
+		snprintf(buf, 2 * TOTP_LABEL_MAX, "%s", e->account);
+	return buf;
+}
+
+int vault_match(struct totp_vault *v, const char *pattern, size_t **idx, size_t *n)
+{
+	size_t count = totp_vault_count(v), nlabel = 0, naccount = 0, nsub = 0;
+	size_t *label_hits, *account_hits, *sub_hits;
+	char buf[2 * TOTP_LABEL_MAX];
+
+	*idx = NULL;
+	*n = 0;
+	label_hits = calloc(count + 1, sizeof(size_t));
+	account_hits = calloc(count + 1, sizeof(size_t));
+	sub_hits = calloc(count + 1, sizeof(size_t));
+	if (!label_hits || !account_hits || !sub_hits) {
+		free(label_hits);
+		free(account_hits);
+		free(sub_hits);
+		return TOTP_E_NOMEM;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const struct totp_entry *e = totp_vault_entry(v, i);
+		const char *label = entry_label(e, buf);
+
+		if (!pattern) {
+			sub_hits[nsub++] = i;
+			continue;
+		}
+		if (strcasecmp(label, pattern) == 0)
+			label_hits[nlabel++] = i;
+		else if (strcasecmp(e->account, pattern) == 0)
+			account_hits[naccount++] = i;
+		else if (strcasestr(label, pattern))
+			sub_hits[nsub++] = i;
+	}
+	if (nlabel) {
+		*idx = label_hits;
+		*n = nlabel;
+		label_hits = NULL;
+	} else if (naccount) {
+		*idx = account_hits;
+		*n = naccount;
+		account_hits = NULL;
+	} else {
+		*idx = sub_hits;
+		*n = nsub;
+		sub_hits = NULL;
+	}
+	free(label_hits);
+	free(account_hits);
+	free(sub_hits);
+	return TOTP_OK;
+}
+
+int vault_match_one(struct totp_vault *v, const char *pattern, size_t *index)
+{
+	char buf[2 * TOTP_LABEL_MAX];
+	size_t *idx, n;
+	int rc = vault_match(v, pattern, &idx, &n);
+
+	if (rc != TOTP_OK)
+		return fail(rc, "matching accounts"), rc;
+	if (n == 1) {
+		*index = idx[0];
+		free(idx);
+		return TOTP_OK;
+	}
+	if (n == 0) {
+		warnx_("no account matches '%s' (see 'totp list')", pattern);
+	} else {
+		warnx_("'%s' matches %zu accounts; be more specific:", pattern, n);
+		for (size_t i = 0; i < n && i < 20; i++)
+			fprintf(stderr, "  %s\n", entry_label(totp_vault_entry(v, idx[i]), buf));
+		if (n > 20)
+			fprintf(stderr, "  ... and %zu more\n", n - 20);
+	}
+	free(idx);
+	return TOTP_E_NOENT;
+}
+
+long vault_find_label(struct totp_vault *v, const struct totp_entry *e)
+{
+	size_t count = totp_vault_count(v);
+
+	for (size_t i = 0; i < count; i++) {
+		const struct totp_entry *o = totp_vault_entry(v, i);
+
+		if (strcmp(o->issuer, e->issuer) == 0 && strcmp(o->account, e->account) == 0)
+			return (long)i;
+	}
+	return -1;
+}
