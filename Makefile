@@ -43,10 +43,14 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIBA     := $(BUILD)/libtotp.a
+SOMAJOR  := 0
+SONAME   := libtotp.so.$(SOMAJOR)
+LIBSO    := $(BUILD)/libtotp.so.$(VERSION)
 TOTP     := $(BUILD)/totp
+PCFILE   := $(BUILD)/totp.pc
 
 .PHONY: all check clean install uninstall lint
-all: $(TOTP) $(LIBA)
+all: $(TOTP) $(LIBA) $(LIBSO) $(PCFILE)
 
 # The library sees its private headers; the program sees only include/.
 $(BUILD)/src/lib/%.o: src/lib/%.c include/totp.h $(wildcard src/lib/*.h)
@@ -60,6 +64,15 @@ $(BUILD)/src/cli/%.o: src/cli/%.c include/totp.h $(wildcard src/cli/*.h)
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
+
+$(LIBSO): $(LIB_OBJ) src/lib/libtotp.map
+	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,$(SONAME) -Wl,--version-script=src/lib/libtotp.map \
+		-o $@ $(LIB_OBJ) $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -ldl
+
+$(PCFILE): totp.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< >$@
 
 $(TOTP): $(CLI_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(PKG_LIBS) -ldl
@@ -76,17 +89,23 @@ check: $(TOTP) $(TEST_BIN)
 lint:
 	mandoc -Tlint -Wwarning man/totp.1 man/totp-vault.5
 
-install: $(TOTP) $(LIBA)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(TOTP) $(DESTDIR)$(BINDIR)/totp
 	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libtotp.a
+	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libtotp.so.$(VERSION)
+	ln -sf libtotp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libtotp.so
+	install -m 644 $(PCFILE) $(DESTDIR)$(LIBDIR)/pkgconfig/totp.pc
 	install -m 644 include/totp.h $(DESTDIR)$(INCDIR)/totp.h
 	install -m 644 man/totp.1 $(DESTDIR)$(MANDIR)/man1/totp.1
 	install -m 644 man/totp-vault.5 $(DESTDIR)$(MANDIR)/man5/totp-vault.5
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/totp $(DESTDIR)$(LIBDIR)/libtotp.a \
+		$(DESTDIR)$(LIBDIR)/libtotp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/libtotp.so $(DESTDIR)$(LIBDIR)/pkgconfig/totp.pc \
 		$(DESTDIR)$(INCDIR)/totp.h $(DESTDIR)$(MANDIR)/man1/totp.1 \
 		$(DESTDIR)$(MANDIR)/man5/totp-vault.5
 

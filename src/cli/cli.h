@@ -100,6 +100,14 @@ const char *entry_label(const struct totp_entry *e, char buf[2 * TOTP_LABEL_MAX]
 /* Warn (stderr) about unusual but valid entries: digits, short secrets. */
 void entry_warnings(const struct totp_entry *e);
 
+/* clipboard.c: copy a code; cleared after valid_for seconds if unchanged.
+ * On failure, why says what is missing. */
+int clipboard_copy(const char *code, unsigned valid_for, char *why, size_t whysz);
+
+/* clock.c */
+bool clock_synchronised(void);
+void clock_warn(void); /* on stderr, when the kernel says unsynchronised */
+
 /* Commands. */
 int cmd_init(int argc, char **argv);
 int cmd_passwd(int argc, char **argv);
@@ -114,5 +122,6 @@ int cmd_code(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

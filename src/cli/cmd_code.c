@@ -162,13 +162,14 @@ int cmd_code(int argc, char **argv)
 	static const struct option opts[] = {
 		{"at", required_argument, NULL, 't'},
 		{"json", no_argument, NULL, 'j'},
+		{"copy", no_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct command *cmd = command_find("code");
 	struct totp_vault *v = NULL;
 	const char *pattern = NULL;
 	char code[TOTP_CODE_MAX] = "", label[2 * TOTP_LABEL_MAX];
-	bool json = false;
+	bool json = false, copy = false, at = false;
 	int64_t t = now_seconds();
 	size_t *idx = NULL, n, i;
 	int c, rc = EXIT_FAIL;
@@ -180,14 +181,20 @@ int cmd_code(int argc, char **argv)
 				return usage_error(cmd, "--at: expected Unix seconds or "
 							"YYYY-MM-DDTHH:MM:SSZ, got '%s'",
 						   optarg);
+			at = true;
 			break;
 		case 'j': json = true; break;
+		case 'c': copy = true; break;
 		default: return usage_error(cmd, "unknown option");
 		}
 	}
 	if (argc - optind > 1)
 		return usage_error(cmd, "too many arguments");
 	pattern = argc > optind ? argv[optind] : NULL;
+	if (copy && (!pattern || json || at))
+		return usage_error(cmd, "--copy takes one PATTERN, without --json or --at");
+	if (!at)
+		clock_warn();
 	if (vault_unlock(&v, 0) != TOTP_OK)
 		return EXIT_FAIL;
 	if (!pattern) {
@@ -207,7 +214,18 @@ int cmd_code(int argc, char **argv)
 		fail(c, "%s", entry_label(totp_vault_entry(v, i), label));
 		goto out;
 	}
-	if (json) {
+	if (copy) {
+		const struct totp_entry *e = totp_vault_entry(v, i);
+		unsigned left = e->type == TOTP_TYPE_HOTP ? 45 : totp_time_remaining(t, 0, e->period);
+		char why[200];
+
+		if ((c = clipboard_copy(code, left, why, sizeof(why))) != TOTP_OK) {
+			warnx_("cannot copy the code: %s", why);
+			goto out;
+		}
+		fprintf(stderr, "%s: code of %s copied; the clipboard is cleared in %u s\n",
+			cli.prog, entry_label(e, label), left);
+	} else if (json) {
 		const struct totp_entry *e = totp_vault_entry(v, i);
 
 		putchar('[');

@@ -115,13 +115,15 @@ int cmd_init(int argc, char **argv)
 
 	if ((rc = kdf_options(cmd, argc, argv, &mem, &ops, NULL)) != EXIT_OK)
 		return rc;
+	if ((mem || ops) && kdf_choose(cmd, mem, ops, &kdf) != TOTP_OK)
+		return EXIT_USAGE;
 	if (totp_vault_info(&(struct totp_vault_info){0}, cli.vault_path) != TOTP_E_NOENT) {
 		warnx_("%s: a vault or other file is already there; refusing to overwrite it",
 		       cli.vault_path);
 		return EXIT_FAIL;
 	}
-	if (kdf_choose(cmd, mem, ops, &kdf) != TOTP_OK)
-		return mem || ops ? EXIT_USAGE : EXIT_FAIL;
+	if (!mem && !ops && kdf_choose(cmd, mem, ops, &kdf) != TOTP_OK)
+		return EXIT_FAIL;
 	if (!(pass = secret_alloc()))
 		return fail(TOTP_E_NOMEM, "passphrase");
 	rc = get_passphrase(pass, &len, true);
@@ -237,7 +239,12 @@ int cmd_unlock(int argc, char **argv)
 		       strerror(errno));
 		return EXIT_FAIL;
 	}
-	printf("unlocked %s for %u:%02u\n", cli.vault_path, timeout / 60, timeout % 60);
+	if (timeout % 3600 == 0)
+		printf("unlocked %s for %u h\n", cli.vault_path, timeout / 3600);
+	else if (timeout % 60 == 0)
+		printf("unlocked %s for %u min\n", cli.vault_path, timeout / 60);
+	else
+		printf("unlocked %s for %u s\n", cli.vault_path, timeout);
 	return EXIT_OK;
 }
 

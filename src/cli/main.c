@@ -25,7 +25,10 @@ static const struct command commands[] = {
 	{"import", cmd_import, "import [--dry-run] [--partial] [FILE | -]...",
 	 "import accounts from otpauth URI lists"},
 	{"list", cmd_list, "list [--json] [PATTERN]", "list accounts"},
-	{"code", cmd_code, "code [--at TIME] [--json] [PATTERN]", "print current codes"},
+	{"code", cmd_code, "code [--at TIME] [--json] [--copy] [PATTERN]",
+	 "print current codes, or copy one to the clipboard"},
+	{"watch", cmd_watch, "watch [PATTERN]",
+	 "live dashboard of codes (also 'totp' alone on a terminal)"},
 	{"show", cmd_show, "show PATTERN", "print an account's otpauth URI (reveals the secret)"},
 	{"verify", cmd_verify, "verify [--window N] [--at TIME] PATTERN CODE",
 	 "check a code; HOTP resynchronises the counter"},
@@ -197,6 +200,13 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (optind >= argc) {
+		char name[] = "watch";
+		char *watch[] = {name, NULL};
+
+		if (cli.stdout_tty && isatty(STDIN_FILENO)) {
+			optind = 0;
+			return cmd_watch(1, watch);
+		}
 		usage_all(stderr);
 		return EXIT_USAGE;
 	}
