@@ -7,6 +7,9 @@ BINDIR    ?= $(PREFIX)/bin
 LIBDIR    ?= $(PREFIX)/lib
 INCDIR    ?= $(PREFIX)/include
 MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR   ?=
 PKG_CONFIG ?= pkg-config
 
@@ -101,13 +104,18 @@ install: all
 	install -m 644 include/totp.h $(DESTDIR)$(INCDIR)/totp.h
 	install -m 644 man/totp.1 $(DESTDIR)$(MANDIR)/man1/totp.1
 	install -m 644 man/totp-vault.5 $(DESTDIR)$(MANDIR)/man5/totp-vault.5
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 644 completions/totp.bash $(DESTDIR)$(BASHCOMPDIR)/totp
+	install -m 644 completions/_totp $(DESTDIR)$(ZSHCOMPDIR)/_totp
+	install -m 644 completions/totp.fish $(DESTDIR)$(FISHCOMPDIR)/totp.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/totp $(DESTDIR)$(LIBDIR)/libtotp.a \
 		$(DESTDIR)$(LIBDIR)/libtotp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 		$(DESTDIR)$(LIBDIR)/libtotp.so $(DESTDIR)$(LIBDIR)/pkgconfig/totp.pc \
 		$(DESTDIR)$(INCDIR)/totp.h $(DESTDIR)$(MANDIR)/man1/totp.1 \
-		$(DESTDIR)$(MANDIR)/man5/totp-vault.5
+		$(DESTDIR)$(MANDIR)/man5/totp-vault.5 $(DESTDIR)$(BASHCOMPDIR)/totp \
+		$(DESTDIR)$(ZSHCOMPDIR)/_totp $(DESTDIR)$(FISHCOMPDIR)/totp.fish
 
 clean:
 	rm -rf build build-san

@@ -30,6 +30,16 @@ extern "C" {
  * Returns TOTP_OK or TOTP_E_UNSUPPORTED. */
 int totp_init(void);
 
+/* Guarded memory for secrets: guard pages, locked against swap where the
+ * limits allow, excluded from core dumps, wiped on free (libsodium's
+ * sodium_malloc).  totp_secure_free accepts NULL. */
+void *totp_secure_alloc(size_t n);
+void totp_secure_free(void *p);
+/* Wipe memory in a way the compiler cannot optimise away. */
+void totp_wipe(void *p, size_t n);
+/* Compare n bytes in constant time: 1 when equal. */
+int totp_memeq(const void *a, const void *b, size_t n);
+
 /* The library's version string (may differ from TOTP_VERSION when a
  * program runs against a newer shared library). */
 const char *totp_version(void);
@@ -130,7 +140,8 @@ void totp_entry_init(struct totp_entry *e);
 struct totp_entry *totp_entry_new(void);
 void totp_entry_free(struct totp_entry *e);
 
-/* Wipe an entry in place (secret and labels), e.g. one on the stack. */
+/* Wipe an entry in place (secret and labels), e.g. one on the stack; it
+ * is left as totp_entry_init leaves it. */
 void totp_entry_wipe(struct totp_entry *e);
 
 /* Check that an entry is complete and in range: labels valid UTF-8 and
@@ -139,8 +150,10 @@ void totp_entry_wipe(struct totp_entry *e);
 int totp_entry_check(const struct totp_entry *e) TOTP_WUR;
 
 /* Set issuer/account from a label "Issuer:account" or "account": split on
- * the first colon, spaces after it trimmed.  An empty issuer part leaves
- * the issuer unchanged. */
+ * the first colon, white space around it and around the whole label
+ * trimmed.  An empty issuer part leaves the issuer unchanged.  Nothing
+ * changes on error (TOTP_E_LABEL: empty account or a part of
+ * TOTP_LABEL_MAX bytes or more; TOTP_E_UTF8). */
 int totp_entry_set_label(struct totp_entry *e, const char *label) TOTP_WUR;
 
 /* Write "Issuer:account" (or "account" when the issuer is empty). */
@@ -266,13 +279,19 @@ int totp_base32_decode(uint8_t *out, size_t outsz, size_t *outlen,
 /*
  * Parse an otpauth:// URI (totp, hotp, steam; encoder=steam; issuer Steam
  * without digits or with digits=5) or a steam://SECRET URI into *e.
- * `warnings` may be NULL.  The URI holds a secret: callers wipe it.
+ * steam:// carries no label: issuer and account become "Steam".
+ * `warnings` may be NULL.  The URI holds a secret: callers wipe it.  On
+ * error *e is wiped and left initialised, except that issuer and account
+ * are kept once both were parsed and valid, to name the failing item.
  */
 int totp_uri_parse(struct totp_entry *e, unsigned *warnings, const char *uri,
 		   size_t len) TOTP_WUR;
 
 /* Format e as otpauth://TYPE/Issuer:account?secret=...&issuer=...; the
- * output holds the secret.  TOTP_URI_MAX bytes always suffice. */
+ * output holds the secret.  TOTP_URI_MAX bytes always suffice.  Parsing
+ * the result gives back e, except that HOTP entries come back with period
+ * 30, TOTP/Steam entries with counter 0, and a TOTP entry of issuer
+ * "Steam" with 5 SHA1 digits comes back as Steam. */
 int totp_uri_format(char *out, size_t outsz, const struct totp_entry *e) TOTP_WUR;
 
 /* ---------------------------------------------------------------------- */
@@ -386,10 +405,293 @@ int totp_import_problem(struct totp_import *im, size_t index, const char *label,
 			const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* -- QR codes ------------------------------------------------------------ */
-/* (section owned by the QR module) */
+/*
+ * Reading: image file -> grey pixels (totp_image_*) -> QR payloads
+ * (totp_qr_scan, into a totp_qr_list) -> entries (totp_qr_import).  None of
+ * it needs the vault, so a program decodes before it unlocks.  libjpeg and
+ * zbar are loaded with dlopen() at first use; without them JPEG decoding or
+ * scanning fails with TOTP_E_LIBRARY and nothing else is affected.
+ * Writing: entries -> otpauth-migration URIs (totp_migration_*), any text
+ * -> QR code as PNG, SVG or terminal text (totp_qr_png/svg/text).
+ */
+
+/* Image limits, checked before pixels are allocated. */
+#define TOTP_IMAGE_FILE_MAX (32u << 20)   /* bytes of an encoded image */
+#define TOTP_IMAGE_SIDE_MAX 16384u        /* pixels in either direction */
+#define TOTP_IMAGE_PIXELS_MAX (64u << 20) /* width * height */
+
+/* An 8-bit grey image: 0 black, 255 white, rows `width` bytes apart. */
+struct totp_image {
+	uint8_t *pixels;
+	unsigned width, height;
+};
+
+/*
+ * Decode a PNG or JPEG, told apart by their magic bytes, to grey.  PNG: any
+ * colour type and bit depth, palette, interlace; transparency is composited
+ * over white; ancillary chunks (gamma, colour profiles, text) are ignored.
+ * JPEG: baseline or progressive, grey, YCbCr or CMYK.  Errors:
+ * TOTP_E_TOOBIG (file or dimensions over the limits above), TOTP_E_IMAGE
+ * (not PNG/JPEG, malformed or truncated), TOTP_E_LIBRARY (libjpeg.so.62
+ * missing), TOTP_E_NOMEM.  *out is empty after an error.
+ */
+int totp_image_load(struct totp_image *out, const uint8_t *buf, size_t len) TOTP_WUR;
+
+/* Read an open file descriptor to its end (at most TOTP_IMAGE_FILE_MAX
+ * bytes, else TOTP_E_TOOBIG) and decode it; the descriptor stays open.
+ * TOTP_E_IO for read errors. */
+int totp_image_load_fd(struct totp_image *out, int fd) TOTP_WUR;
+
+/* Open `path` (a regular file; TOTP_E_NOENT, TOTP_E_UNSAFE for a directory
+ * or device) and decode it as above. */
+int totp_image_load_file(struct totp_image *out, const char *path) TOTP_WUR;
+
+/* Wipe and free the pixels; accepts an empty or zeroed image. */
+void totp_image_free(struct totp_image *img);
+
+#define TOTP_QR_CODES_MAX 64     /* QR codes taken from one image */
+#define TOTP_QR_PAYLOAD_MAX 8192 /* bytes of one payload (more than any QR holds) */
+
+/* One QR payload: raw bytes, NUL-terminated after `len` for convenience
+ * (the bytes themselves may hold NULs), and a name for messages. */
+struct totp_qr_payload {
+	const uint8_t *data; /* guarded memory owned by the list */
+	size_t len;
+	char source[128]; /* e.g. "shot.png"; never part of the payload */
+};
+
+/* Payloads gathered from any number of images or texts.  Payload bytes
+ * live in guarded memory and are wiped by totp_qr_list_free. */
+struct totp_qr_list {
+	struct totp_qr_payload *items;
+	size_t count;
+	size_t cap_;                  /* private */
+	uint8_t *arena_;              /* private: payload bytes */
+	size_t arena_len_, arena_cap_; /* private */
+};
+
+void totp_qr_list_init(struct totp_qr_list *l);
+/* Wipe and free everything; the list is re-initialised.  Accepts NULL. */
+void totp_qr_list_free(struct totp_qr_list *l);
+
+/* Append a copy of one payload (e.g. a URI given as text).  A payload
+ * identical to one already in the list is not added again.  `source` may
+ * be NULL.  TOTP_E_TOOBIG over TOTP_QR_PAYLOAD_MAX. */
+int totp_qr_list_add(struct totp_qr_list *l, const uint8_t *data, size_t len,
+		     const char *source) TOTP_WUR;
+
+/* totp_qr_scan options; a zeroed struct (or NULL) means the defaults. */
+struct totp_qr_scan_opts {
+	unsigned max_codes; /* 0: TOTP_QR_CODES_MAX */
+	unsigned flags;     /* TOTP_QR_SCAN_* */
+};
+#define TOTP_QR_SCAN_ONE_PASS 0x01 /* no inverted or downscaled retry */
+
+/*
+ * Find every QR code in img (zbar, QR symbology only, payloads as raw
+ * bytes) and append its payload to `list` under the name `source`.  When a
+ * pass finds nothing, the scan is retried on the inverted image (light
+ * codes on dark), then on a copy reduced 2x by averaging (large photos,
+ * blurred codes), then on that copy inverted.  img's pixels are inverted
+ * in place during a retry and restored before return.  Errors:
+ * TOTP_E_NO_QR (nothing decodable), TOTP_E_TOOBIG (more than max_codes
+ * codes, or one larger than TOTP_QR_PAYLOAD_MAX: nothing is added),
+ * TOTP_E_LIBRARY (libzbar.so.0 missing), TOTP_E_NOMEM.
+ */
+int totp_qr_scan(struct totp_qr_list *list, struct totp_image *img, const char *source,
+		 const struct totp_qr_scan_opts *opts) TOTP_WUR;
+
+/*
+ * Turn payloads into entries: otpauth:// and steam:// URIs (through
+ * totp_uri_parse) and Google Authenticator exports
+ * (otpauth-migration://offline?data=..., FORMATS.md section 5).  Payloads
+ * may come in any order and from several images; a migration part seen
+ * twice counts once.  Parts are grouped by batch_id, and a batch counts
+ * only when every part 0..batch_size-1 is present; entries come out batch
+ * by batch in part order.  Each rejected item is a problem in im (index
+ * = 1-based item number, label "Issuer:account" or the payload's source,
+ * never a secret or the payload text).  Returns TOTP_E_BATCH if a batch
+ * is incomplete or inconsistent (one problem per missing part, "part 2 of 3
+ * missing"; the parts present are still imported), else TOTP_E_MIGRATION if
+ * a migration payload is malformed, else TOTP_E_PAYLOAD if a payload is
+ * neither kind, else TOTP_OK.  Rejected entries (e.g. MD5) are problems but
+ * do not change the return value.  TOTP_E_NOMEM at once.
+ */
+int totp_qr_import(struct totp_import *im, const struct totp_qr_list *list) TOTP_WUR;
+
+/* Whether e fits an otpauth-migration payload: TOTP (period 30) or HOTP,
+ * SHA1/SHA256/SHA512, 6 or 8 digits, a valid entry.  TOTP_OK, or
+ * TOTP_E_ENTRY (e.g. Steam), TOTP_E_PERIOD, TOTP_E_DIGITS, or the error of
+ * totp_entry_check. */
+int totp_migration_check(const struct totp_entry *e) TOTP_WUR;
+
+#define TOTP_MIGRATION_PER_CODE 10 /* accounts per QR code, as Google's app */
+#define TOTP_QR_CAPACITY_M 2331    /* bytes a QR code holds at ECC level M */
+
+/* totp_migration_format options; zeroed (or NULL) means the defaults. */
+struct totp_migration_opts {
+	unsigned per_code;  /* accounts per payload; 0: TOTP_MIGRATION_PER_CODE */
+	size_t max_len;     /* longest URI; 0: TOTP_QR_CAPACITY_M */
+	int fixed_batch_id; /* use batch_id below instead of a random one */
+	int32_t batch_id;
+};
+
+/* URIs in guarded memory, each NUL-terminated. */
+struct totp_migration_export {
+	char **uris;
+	size_t count;
+	size_t size_; /* private */
+};
+
+/*
+ * Format entries as otpauth-migration://offline?data=... URIs: version 1,
+ * one random batch_id, batch_size = count, batch_index 0..count-1, at most
+ * per_code accounts and max_len bytes per URI (entries keep their order).
+ * The name written is "Issuer:account" (the account alone without an
+ * issuer), as Google's app does.  Every entry must pass
+ * totp_migration_check (else its error; filter first).  TOTP_E_TOOBIG when
+ * one entry alone exceeds max_len.  n == 0 gives count 0.
+ */
+int totp_migration_format(struct totp_migration_export *out, const struct totp_entry *entries,
+			  size_t n, const struct totp_migration_opts *opts) TOTP_WUR;
+/* Wipe and free; accepts NULL and a zeroed struct. */
+void totp_migration_export_free(struct totp_migration_export *x);
+
+enum totp_qr_ecc { TOTP_QR_ECC_M = 0, TOTP_QR_ECC_L, TOTP_QR_ECC_Q, TOTP_QR_ECC_H };
+
+/* Rendering options; zeroed (or NULL) means the defaults. */
+struct totp_qr_render_opts {
+	enum totp_qr_ecc ecc; /* default M */
+	unsigned module_px;   /* PNG/SVG pixels per module; 0: at least 8 and
+			       * at least 300 px in all */
+	unsigned margin;      /* quiet zone in modules; 0: 4 (less is not offered) */
+	unsigned flags;       /* TOTP_QR_TEXT_* for totp_qr_text */
+};
+/* Text rendering: the default wraps every line in explicit colours (black
+ * on white, ANSI SGR 30;107) so the code is dark-on-light on any terminal
+ * theme.  PLAIN: no escape sequences, dark modules drawn as blocks (right
+ * on light backgrounds).  INVERT with PLAIN: light modules drawn as blocks
+ * (right on dark backgrounds). */
+#define TOTP_QR_TEXT_PLAIN 0x01
+#define TOTP_QR_TEXT_INVERT 0x02
+
+/*
+ * Encode `len` bytes (8-bit mode, any bytes) as a QR code and render it.
+ * Each output is allocated in guarded memory and NUL-terminated after
+ * *outlen bytes; release it with totp_qr_free, which wipes it.
+ * totp_qr_png: a 1-bit greyscale PNG.  totp_qr_svg: a standalone <svg>
+ * element (no XML declaration, embeddable in HTML) with one white
+ * background rectangle and one black path.  totp_qr_text: UTF-8 lines ending
+ * in '\n', two module rows per line using the half blocks U+2580/U+2584/
+ * U+2588, quiet zone included.  TOTP_E_TOOBIG when the data exceeds the
+ * QR capacity at the chosen level.
+ */
+int totp_qr_png(uint8_t **out, size_t *outlen, const uint8_t *data, size_t len,
+		const struct totp_qr_render_opts *opts) TOTP_WUR;
+int totp_qr_svg(char **out, size_t *outlen, const uint8_t *data, size_t len,
+		const struct totp_qr_render_opts *opts) TOTP_WUR;
+int totp_qr_text(char **out, size_t *outlen, const uint8_t *data, size_t len,
+		 const struct totp_qr_render_opts *opts) TOTP_WUR;
+/* Wipe and free an output of the three functions above; accepts NULL. */
+void totp_qr_free(void *buf);
 
 /* -- Other apps' backups -------------------------------------------------- */
-/* (section owned by the importers module) */
+/*
+ * Backups and exports of other authenticator apps (FORMATS.md sections 6
+ * and 7).  The format is told from the content, never the file name.
+ * Limits: input TOTP_IMPORT_MAX_BYTES, JSON nested at most 32 deep,
+ * TOTP_IMPORT_MAX_ENTRIES accounts; KDF costs read from a file are bounded
+ * (andOTP iterations <= 10,000,000; scrypt and Argon2id memory <=
+ * TOTP_KDF_MEM_MAX) before any work.  Decrypted data and derived keys live
+ * in guarded memory and are wiped.
+ */
+enum totp_import_format {
+	TOTP_IMPORT_AUTO = 0,             /* opts: detect from the content */
+	TOTP_IMPORT_AEGIS,                /* Aegis vault/export, plain JSON */
+	TOTP_IMPORT_AEGIS_ENCRYPTED,      /* Aegis, scrypt + AES-256-GCM */
+	TOTP_IMPORT_ANDOTP,               /* andOTP JSON array */
+	TOTP_IMPORT_ANDOTP_ENCRYPTED,     /* andOTP .json.aes, PBKDF2-SHA1 + AES-GCM */
+	TOTP_IMPORT_ANDOTP_ENCRYPTED_OLD, /* andOTP, key = SHA-256(password) */
+	TOTP_IMPORT_2FAS,                 /* 2FAS .2fas, schema 1-4 */
+	TOTP_IMPORT_2FAS_ENCRYPTED,       /* 2FAS, PBKDF2-SHA256 + AES-GCM */
+	TOTP_IMPORT_FREEOTP_PLUS,         /* FreeOTP+ JSON */
+	TOTP_IMPORT_BITWARDEN_JSON,       /* Bitwarden (or its Authenticator) JSON */
+	TOTP_IMPORT_BITWARDEN_CSV,        /* Bitwarden CSV (login_totp column) */
+	TOTP_IMPORT_ENTE,                 /* Ente Auth plain text (URIs, codeDisplay) */
+	TOTP_IMPORT_ENTE_ENCRYPTED,       /* Ente Auth, Argon2id + XChaCha20-Poly1305 */
+	TOTP_IMPORT_STEAM,                /* Steam Desktop Authenticator .maFile */
+	TOTP_IMPORT_OTPAUTH,              /* text: otpauth:// URIs, one a line */
+	TOTP_IMPORT_FORMAT_END_           /* not a format */
+};
+
+#define TOTP_IMPORT_MAX_BYTES (16u << 20)
+#define TOTP_IMPORT_MAX_ENTRIES 10000
+#define TOTP_IMPORT_PASSWORD_MAX 1024 /* bytes offered to the password callback */
+
+/* Short stable names: "aegis", "aegis-encrypted", "andotp",
+ * "andotp-encrypted", "andotp-encrypted-old", "2fas", "2fas-encrypted",
+ * "freeotp+", "bitwarden-json", "bitwarden-csv", "ente", "ente-encrypted",
+ * "steam", "otpauth" ("auto" for TOTP_IMPORT_AUTO; NULL out of range).
+ * The parser also takes "auto"; TOTP_E_IMPORT_FORMAT for anything else. */
+const char *totp_import_format_name(enum totp_import_format f);
+int totp_import_format_parse(enum totp_import_format *out, const char *name) TOTP_WUR;
+/* 1 when reading the format needs a password. */
+int totp_import_format_encrypted(enum totp_import_format f);
+
+/* Options of totp_import_read; NULL means all defaults. */
+struct totp_import_opts {
+	enum totp_import_format format; /* TOTP_IMPORT_AUTO: detect */
+	/*
+	 * Asked at most once per read, and only when the file is encrypted:
+	 * store the password's UTF-8 bytes (no NUL needed, no newline) in buf
+	 * (bufsz = TOTP_IMPORT_PASSWORD_MAX bytes of guarded memory, wiped
+	 * afterwards) and its length in *len, and return TOTP_OK, or a negative
+	 * code (e.g. the user cancelled) that totp_import_read returns as is.
+	 * A wrong password is not asked again: the read returns
+	 * TOTP_E_PASSWORD and the caller may call again.  NULL: an encrypted
+	 * file fails with TOTP_E_PASSWORD.
+	 */
+	int (*password)(void *ctx, char *buf, size_t bufsz, size_t *len);
+	void *password_ctx;
+};
+
+/*
+ * Name the format of buf from its content.  JSON is recognised by its keys
+ * (Aegis "header"+"db"; 2FAS "schemaVersion"; FreeOTP+ "tokens"; Bitwarden
+ * "items"/"encrypted"; Ente "kdfParams"+"encryptedData"; Steam
+ * "shared_secret"/"accounts"; an array is andOTP), text by its first line
+ * that is not blank or a '#' comment (otpauth:// or steam:// URIs; Ente when
+ * a line carries codeDisplay=; a CSV header with login_totp is Bitwarden),
+ * and binary data of andOTP's minimum size, which has no magic, as
+ * andOTP-encrypted: the new layout when its first four bytes are a
+ * plausible PBKDF2 iteration count, else the old one.  Errors:
+ * TOTP_E_IMPORT_FORMAT (nothing known; *fmt = TOTP_IMPORT_AUTO),
+ * TOTP_E_JSON (text that starts as JSON but does not parse, or nests too
+ * deep), TOTP_E_TOOBIG, TOTP_E_NOMEM.
+ */
+int totp_import_detect(enum totp_import_format *fmt, const uint8_t *buf, size_t len) TOTP_WUR;
+
+/*
+ * Read a backup into out, which must be initialised and empty.  Each
+ * account that cannot be imported becomes a problem (1-based index, label,
+ * reason such as "type yandex is not supported"; never the secret) and the
+ * others are still read: TOTP_OK means the file as a whole was read, and
+ * out->nproblems says whether anything was left out.  Every app's
+ * documented defaults apply to missing fields (e.g. 2FAS: TOTP, SHA1, 6
+ * digits, 30 s), Steam entries are SHA1/5 digits/30 s, and an entry with no
+ * account name takes its issuer as the name.  out->format is set as soon
+ * as the format is known.
+ * Whole-file errors return a negative code with no entries in out and,
+ * usually, one problem with index 0 that explains it: TOTP_E_IMPORT_FORMAT,
+ * TOTP_E_JSON (malformed or missing structure), TOTP_E_PASSWORD (wrong
+ * password, no password callback, or a damaged encrypted file: AEAD cannot
+ * tell them apart), TOTP_E_CORRUPT (decrypted data malformed),
+ * TOTP_E_VERSION (e.g. 2FAS schema newer than 4), TOTP_E_KDF (KDF cost
+ * out of bounds), TOTP_E_UNSUPPORTED (e.g. no AES-256-GCM here, encrypted
+ * Bitwarden exports), TOTP_E_TOOBIG, TOTP_E_NOMEM, or the callback's code.
+ */
+int totp_import_read(struct totp_import *out, const uint8_t *buf, size_t len,
+		     const struct totp_import_opts *opts) TOTP_WUR;
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,7 @@ struct cli {
 	int passphrase_fd;      /* -1: ask on the terminal */
 	bool color;             /* stdout is a colour terminal and NO_COLOR unset */
 	bool stdout_tty;
+	bool no_prompt;         /* never ask: the cached key or nothing */
 	const char *prog;
 };
 extern struct cli cli;
@@ -46,7 +47,7 @@ int usage_error(const struct command *cmd, const char *fmt, ...)
 int fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* prompt.c: secrets from the terminal or a file descriptor, into guarded
- * memory.  A passphrase is returned in *out (sodium_malloc, PASS_MAX+1
+ * memory.  A passphrase is returned in *out (guarded memory, PASS_MAX+1
  * bytes, NUL-terminated) and must be released with secret_free. */
 char *secret_alloc(void);
 void secret_free(char *s);
@@ -123,5 +124,6 @@ int cmd_verify(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif

@@ -13,8 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 
 struct clip_tool {
@@ -140,7 +138,7 @@ static void clear_later(const struct clip_tool *t, const char *code, unsigned se
 		;
 	if (run_tool(t->paste, NULL, now, sizeof(now)) == 0 && strcmp(now, code) == 0)
 		run_tool(t->clear, "", NULL, 0);
-	sodium_memzero(now, sizeof(now));
+	totp_wipe(now, sizeof(now));
 	_exit(0);
 }
 
@@ -161,11 +159,11 @@ int clipboard_copy(const char *code, unsigned valid_for, char *why, size_t whysz
 	}
 	/* Confirm, so a broken session does not pass for a copied code. */
 	if (run_tool(t->paste, NULL, check, sizeof(check)) != 0 || strcmp(check, code) != 0) {
-		sodium_memzero(check, sizeof(check));
+		totp_wipe(check, sizeof(check));
 		snprintf(why, whysz, "the clipboard (%s) did not take the code", t->copy[0]);
 		return TOTP_E_IO;
 	}
-	sodium_memzero(check, sizeof(check));
+	totp_wipe(check, sizeof(check));
 	fflush(NULL);
 	clear_later(t, code, valid_for);
 	return TOTP_OK;

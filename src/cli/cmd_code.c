@@ -11,15 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 
 /* Reopen *v under the lock and find the same account again. */
 static int relock(struct totp_vault **v, size_t *index)
 {
 	struct totp_entry *want = totp_entry_new();
-	uint8_t *key = sodium_malloc(TOTP_KEY_BYTES);
+	uint8_t *key = totp_secure_alloc(TOTP_KEY_BYTES);
 	struct totp_vault *nv = NULL;
 	char label[2 * TOTP_LABEL_MAX];
 	long i;
@@ -49,8 +47,8 @@ out:
 		fail(rc, "reopening the vault");
 	totp_entry_free(want);
 	if (key) {
-		sodium_memzero(key, TOTP_KEY_BYTES);
-		sodium_free(key);
+		totp_wipe(key, TOTP_KEY_BYTES);
+		totp_secure_free(key);
 	}
 	return rc;
 }
@@ -73,7 +71,7 @@ static int hotp_next(struct totp_vault **v, size_t *index, char code[TOTP_CODE_M
 		return fail(rc, "%s", entry_label(e, label)), rc;
 	e->counter++;
 	if ((rc = vault_save_or_fail(*v)) != TOTP_OK) {
-		sodium_memzero(code, TOTP_CODE_MAX);
+		totp_wipe(code, TOTP_CODE_MAX);
 		return rc;
 	}
 	return TOTP_OK;
@@ -153,7 +151,7 @@ static int code_all(struct totp_vault *v, const size_t *idx, size_t n, int64_t t
 	}
 	if (json)
 		puts("]");
-	sodium_memzero(code, sizeof(code));
+	totp_wipe(code, sizeof(code));
 	return rc;
 }
 
@@ -239,7 +237,7 @@ int cmd_code(int argc, char **argv)
 	}
 	rc = EXIT_OK;
 out:
-	sodium_memzero(code, sizeof(code));
+	totp_wipe(code, sizeof(code));
 	free(idx);
 	totp_vault_close(v);
 	return rc;

@@ -7,8 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 
 /* Warnings about entries that work but are unusual. */
@@ -362,7 +360,7 @@ int cmd_show(int argc, char **argv)
 		return EXIT_FAIL;
 	if (vault_match_one(v, argv[1], &i) != TOTP_OK)
 		goto out;
-	if (!(uri = sodium_malloc(TOTP_URI_MAX))) {
+	if (!(uri = totp_secure_alloc(TOTP_URI_MAX))) {
 		fail(TOTP_E_NOMEM, "URI");
 		goto out;
 	}
@@ -372,8 +370,8 @@ int cmd_show(int argc, char **argv)
 		puts(uri);
 		rc = EXIT_OK;
 	}
-	sodium_memzero(uri, TOTP_URI_MAX);
-	sodium_free(uri);
+	totp_wipe(uri, TOTP_URI_MAX);
+	totp_secure_free(uri);
 out:
 	totp_vault_close(v);
 	return rc;

@@ -16,8 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 
 #define IMPORT_FILE_MAX (64UL << 20)
@@ -53,18 +51,18 @@ static int slurp(const char *path, uint8_t **buf, size_t *len)
 				rc = TOTP_E_TOOBIG;
 				goto out;
 			}
-			nb = sodium_malloc(cap * 2);
+			nb = totp_secure_alloc(cap * 2);
 			if (!nb) {
 				rc = TOTP_E_NOMEM;
 				goto out;
 			}
 			memcpy(nb, b, n);
-			sodium_memzero(b, cap);
-			sodium_free(b);
+			totp_wipe(b, cap);
+			totp_secure_free(b);
 			b = nb;
 			cap *= 2;
 		}
-		if (!b && !(b = sodium_malloc(cap))) {
+		if (!b && !(b = totp_secure_alloc(cap))) {
 			rc = TOTP_E_NOMEM;
 			goto out;
 		}
@@ -83,8 +81,8 @@ static int slurp(const char *path, uint8_t **buf, size_t *len)
 	rc = TOTP_OK;
 out:
 	if (b) {
-		sodium_memzero(b, cap);
-		sodium_free(b);
+		totp_wipe(b, cap);
+		totp_secure_free(b);
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
@@ -141,15 +139,15 @@ static int read_source(const char *path, struct totp_import *im)
 	if (rc != TOTP_OK)
 		return rc;
 	rc = read_uri_lines(im, (const char *)buf, len);
-	sodium_memzero(buf, len);
-	sodium_free(buf);
+	totp_wipe(buf, len);
+	totp_secure_free(buf);
 	return rc;
 }
 
 static bool same_secret(const struct totp_entry *a, const struct totp_entry *b)
 {
 	return a->type == b->type && a->secret_len == b->secret_len &&
-	       sodium_memcmp(a->secret, b->secret, a->secret_len) == 0;
+	       totp_memeq(a->secret, b->secret, a->secret_len);
 }
 
 /* Give e a label no other account has: "account (2)", "account (3)"... */

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 
 #define CALIBRATE_SECONDS 0.5
@@ -223,7 +221,7 @@ int cmd_unlock(int argc, char **argv)
 	}
 	if (vault_unlock_passphrase(&v, 0) != TOTP_OK)
 		return EXIT_FAIL;
-	key = sodium_malloc(TOTP_KEY_BYTES);
+	key = totp_secure_alloc(TOTP_KEY_BYTES);
 	if (!key) {
 		totp_vault_close(v);
 		return fail(TOTP_E_NOMEM, "key");
@@ -231,8 +229,8 @@ int cmd_unlock(int argc, char **argv)
 	totp_vault_key(v, key);
 	totp_vault_close(v);
 	rc = keycache_put(cli.vault_path, key, timeout);
-	sodium_memzero(key, TOTP_KEY_BYTES);
-	sodium_free(key);
+	totp_wipe(key, TOTP_KEY_BYTES);
+	totp_secure_free(key);
 	if (rc != TOTP_OK) {
 		warnx_("the kernel keyring is not available here (%s); commands will keep asking "
 		       "for the passphrase",

@@ -17,8 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 
 #define FILTER_MAX 64
@@ -176,8 +174,8 @@ static void render(struct dash *d, int64_t now)
 	}
 	printf("\033[K\r\n%s", d->status);
 	fputs("\033[K", stdout);
-	sodium_memzero(code, sizeof(code));
-	sodium_memzero(grouped, sizeof(grouped));
+	totp_wipe(code, sizeof(code));
+	totp_wipe(grouped, sizeof(grouped));
 	fflush(stdout);
 }
 
@@ -215,7 +213,7 @@ static void copy_selected(struct dash *d)
 		snprintf(d->status, sizeof(d->status), "copied the code of %.60s", label);
 	else
 		snprintf(d->status, sizeof(d->status), "cannot copy: %.140s", why);
-	sodium_memzero(code, sizeof(code));
+	totp_wipe(code, sizeof(code));
 }
 
 /* Returns false when the user leaves. */

@@ -11,8 +11,6 @@
 #include <string.h>
 
 #include <keyutils.h>
-#include <sodium.h>
-
 #include "cli.h"
 
 bool keycache_enabled(void)
@@ -52,14 +50,14 @@ int keycache_get(const char *vault_path, uint8_t key[TOTP_KEY_BYTES])
 
 	if (k < 0)
 		return TOTP_E_NOENT;
-	buf = sodium_malloc(TOTP_KEY_BYTES + 1);
+	buf = totp_secure_alloc(TOTP_KEY_BYTES + 1);
 	if (!buf)
 		return TOTP_E_NOMEM;
 	n = keyctl_read(k, (char *)buf, TOTP_KEY_BYTES + 1);
 	if (n == TOTP_KEY_BYTES)
 		memcpy(key, buf, TOTP_KEY_BYTES);
-	sodium_memzero(buf, TOTP_KEY_BYTES + 1);
-	sodium_free(buf);
+	totp_wipe(buf, TOTP_KEY_BYTES + 1);
+	totp_secure_free(buf);
 	return n == TOTP_KEY_BYTES ? TOTP_OK : TOTP_E_NOENT;
 }
 

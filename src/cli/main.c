@@ -39,6 +39,7 @@ static const struct command commands[] = {
 	{"unlock", cmd_unlock, "unlock [--timeout DURATION]",
 	 "cache the vault key in the kernel keyring"},
 	{"lock", cmd_lock, "lock", "forget the cached vault key"},
+	{"doctor", cmd_doctor, "doctor", "check the clock, the vault's files and key strength"},
 	{"help", cmd_help, "help [COMMAND]", "show help"},
 };
 
@@ -61,7 +62,7 @@ void command_usage(const struct command *cmd, int to_stderr)
 
 static void usage_all(FILE *f)
 {
-	fputs("usage: totp [--vault PATH] [--passphrase-fd N] COMMAND [ARGS]\n"
+	fputs("usage: totp [--vault PATH] [--passphrase-fd N] [--no-prompt] COMMAND [ARGS]\n"
 	      "       totp --version | --help\n\ncommands:\n",
 	      f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -154,6 +155,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"vault", required_argument, NULL, 'v'},
 		{"passphrase-fd", required_argument, NULL, 'p'},
+		{"no-prompt", no_argument, NULL, 'P'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -180,6 +182,9 @@ int main(int argc, char **argv)
 			if (parse_fd(optarg, &cli.passphrase_fd) != 0)
 				return usage_error(NULL, "--passphrase-fd: not a file descriptor: %s",
 						   optarg);
+			break;
+		case 'P':
+			cli.no_prompt = true;
 			break;
 		case 'V':
 			printf("totp %s (libtotp %s)\n", TOTP_VERSION, totp_version());

@@ -11,13 +11,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 
 char *secret_alloc(void)
 {
-	char *s = sodium_malloc(PASS_MAX + 1);
+	char *s = totp_secure_alloc(PASS_MAX + 1);
 
 	if (s)
 		memset(s, 0, PASS_MAX + 1);
@@ -27,8 +25,8 @@ char *secret_alloc(void)
 void secret_free(char *s)
 {
 	if (s) {
-		sodium_memzero(s, PASS_MAX + 1);
-		sodium_free(s);
+		totp_wipe(s, PASS_MAX + 1);
+		totp_secure_free(s);
 	}
 }
 
@@ -52,7 +50,7 @@ int read_line_fd(int fd, char *buf, size_t bufsz, size_t *len)
 		if (r == 0 || c == '\n')
 			break;
 		if (n + 1 >= bufsz) {
-			sodium_memzero(buf, bufsz);
+			totp_wipe(buf, bufsz);
 			return TOTP_E_TOOBIG;
 		}
 		buf[n++] = c;
@@ -142,7 +140,7 @@ int prompt_tty(const char *prompt, bool confirm, char *buf, size_t bufsz, size_t
 	if (!again)
 		return TOTP_E_NOMEM;
 	rc = tty_read("Repeat to confirm: ", again, PASS_MAX + 1, &len2);
-	if (rc == TOTP_OK && (len2 != *len || sodium_memcmp(again, buf, *len) != 0)) {
+	if (rc == TOTP_OK && (len2 != *len || !totp_memeq(again, buf, *len))) {
 		warnx_("the two entries differ");
 		rc = TOTP_E_MISMATCH;
 	}
@@ -212,6 +210,11 @@ int get_passphrase(char *buf, size_t *len, bool confirm)
 		memcpy(buf, fd_pass, fd_pass_len + 1);
 		*len = fd_pass_len;
 		return TOTP_OK;
+	}
+	if (cli.no_prompt) {
+		warnx_("%s is locked and --no-prompt forbids asking (run 'totp unlock')",
+		       cli.vault_path);
+		return TOTP_E_AUTH;
 	}
 	snprintf(prompt, sizeof(prompt), "%s for vault %s: ",
 		 confirm ? "New passphrase" : "Passphrase", cli.vault_path);

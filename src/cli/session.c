@@ -8,8 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 
 const char *default_vault_path(void)
@@ -59,7 +57,7 @@ int vault_unlock_passphrase(struct totp_vault **v, unsigned flags)
 
 int vault_unlock(struct totp_vault **v, unsigned flags)
 {
-	uint8_t *key = sodium_malloc(TOTP_KEY_BYTES);
+	uint8_t *key = totp_secure_alloc(TOTP_KEY_BYTES);
 	int rc = TOTP_E_NOENT;
 
 	if (!key)
@@ -76,8 +74,8 @@ int vault_unlock(struct totp_vault **v, unsigned flags)
 	if (rc != TOTP_OK)
 		rc = vault_unlock_passphrase(v, flags);
 out:
-	sodium_memzero(key, TOTP_KEY_BYTES);
-	sodium_free(key);
+	totp_wipe(key, TOTP_KEY_BYTES);
+	totp_secure_free(key);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /*
- * init.c - library initialisation and version.
+ * init.c - library initialisation, version, and guarded memory for secrets.
  */
 #include <sodium.h>
 
@@ -13,4 +13,24 @@ int totp_init(void)
 const char *totp_version(void)
 {
 	return TOTP_VERSION;
+}
+
+void *totp_secure_alloc(size_t n)
+{
+	return sodium_malloc(n);
+}
+
+void totp_secure_free(void *p)
+{
+	sodium_free(p);
+}
+
+void totp_wipe(void *p, size_t n)
+{
+	sodium_memzero(p, n);
+}
+
+int totp_memeq(const void *a, const void *b, size_t n)
+{
+	return sodium_memcmp(a, b, n) == 0;
 }
