@@ -210,12 +210,13 @@ void totp_hmac_wipe(struct totp_hmac *h);
 uint32_t totp_hotp_value(const struct totp_hmac *h, uint64_t counter);
 
 /* Render a truncated value: `digits` decimal digits, zero-padded, or for
- * TOTP_TYPE_STEAM five characters of Steam's alphabet. */
+ * TOTP_TYPE_STEAM five characters of Steam's alphabet (digits ignored). */
 int totp_code_format(char *out, size_t outsz, uint32_t value, unsigned digits,
 		     enum totp_type type);
 
 /* The RFC 6238 time step floor((t - t0) / period); negative t - t0 floors
- * toward minus infinity. */
+ * toward minus infinity.  Exact for all t, t0; a step beyond int64_t
+ * saturates.  period 0 gives 0 (as does totp_time_remaining). */
 int64_t totp_time_step(int64_t t, int64_t t0, unsigned period);
 
 /* Seconds until the step containing t ends: period - ((t - t0) mod period). */
@@ -226,7 +227,8 @@ unsigned totp_time_remaining(int64_t t, int64_t t0, unsigned period);
 int totp_hotp(char *out, size_t outsz, const struct totp_entry *e,
 	      uint64_t counter) TOTP_WUR;
 
-/* The time-based code of e at time t with epoch t0 (RFC 6238 T0). */
+/* The time-based code of e at time t with epoch t0 (RFC 6238 T0).
+ * TOTP_E_TIME when t < t0 (a negative step has no counter). */
 int totp_totp(char *out, size_t outsz, const struct totp_entry *e, int64_t t,
 	      int64_t t0) TOTP_WUR;
 
@@ -235,13 +237,19 @@ int totp_totp(char *out, size_t outsz, const struct totp_entry *e, int64_t t,
 int totp_code(char *out, size_t outsz, const struct totp_entry *e,
 	      int64_t now) TOTP_WUR;
 
+/* The widest windows totp_verify accepts (wider is TOTP_E_INVAL). */
+#define TOTP_WINDOW_MAX_TOTP 1000000ULL   /* steps either side */
+#define TOTP_WINDOW_MAX_HOTP 100000000ULL /* counters ahead */
+
 /*
  * Verify `code` against e.  TOTP/Steam: every step from -window to +window
  * around `now` is computed and compared in constant time, without an early
- * exit; on a match *offset is the step offset (0 = current).  HOTP: the
- * counters e->counter .. e->counter + window are searched; *offset is the
- * matching counter minus e->counter (the caller stores counter+offset+1).
- * Returns TOTP_OK on a match, TOTP_E_MISMATCH otherwise.
+ * exit; on a match *offset is the step offset (0 = current; of two matches
+ * the one nearer now).  HOTP: the counters e->counter .. e->counter + window
+ * (never past UINT64_MAX) are searched; *offset is the first matching
+ * counter minus e->counter (the caller stores counter+offset+1).  offset may
+ * be NULL.  A code of the wrong length or with other characters is a
+ * mismatch.  Returns TOTP_OK on a match, TOTP_E_MISMATCH otherwise.
  */
 int totp_verify(int64_t *offset, const struct totp_entry *e, const char *code,
 		int64_t now, uint64_t window) TOTP_WUR;
@@ -485,15 +493,18 @@ struct totp_qr_scan_opts {
 	unsigned max_codes; /* 0: TOTP_QR_CODES_MAX */
 	unsigned flags;     /* TOTP_QR_SCAN_* */
 };
-#define TOTP_QR_SCAN_ONE_PASS 0x01 /* no inverted or downscaled retry */
+#define TOTP_QR_SCAN_ONE_PASS 0x01 /* one pass, no retries */
 
 /*
  * Find every QR code in img (zbar, QR symbology only, payloads as raw
- * bytes) and append its payload to `list` under the name `source`.  When a
- * pass finds nothing, the scan is retried on the inverted image (light
- * codes on dark), then on a copy reduced 2x by averaging (large photos,
- * blurred codes), then on that copy inverted.  img's pixels are inverted
- * in place during a retry and restored before return.  Errors:
+ * bytes) and append its payload to `list` under the name `source`, codes
+ * in reading order.  When a pass finds nothing, the scan is retried on the
+ * inverted image (light codes on dark), on a copy reduced 2x by averaging
+ * (large photos, noisy codes) and that copy inverted, and last on the
+ * image thresholded against its local mean (blurred or unevenly lit codes)
+ * and that inverted.  The retries use img's pixels as scratch: when it
+ * comes to thresholding they are left altered.  Peak memory is about
+ * twice the image (zbar keeps a thresholded copy).  Errors:
  * TOTP_E_NO_QR (nothing decodable), TOTP_E_TOOBIG (more than max_codes
  * codes, or one larger than TOTP_QR_PAYLOAD_MAX: nothing is added),
  * TOTP_E_LIBRARY (libzbar.so.0 missing), TOTP_E_NOMEM.
@@ -502,20 +513,31 @@ int totp_qr_scan(struct totp_qr_list *list, struct totp_image *img, const char *
 		 const struct totp_qr_scan_opts *opts) TOTP_WUR;
 
 /*
- * Turn payloads into entries: otpauth:// and steam:// URIs (through
- * totp_uri_parse) and Google Authenticator exports
+ * Turn payloads into entries (appended to im; im->format becomes
+ * "otpauth", "otpauth-migration" or "otpauth+migration"): otpauth:// and
+ * steam:// URIs through totp_uri_parse, and Google Authenticator exports
  * (otpauth-migration://offline?data=..., FORMATS.md section 5).  Payloads
- * may come in any order and from several images; a migration part seen
- * twice counts once.  Parts are grouped by batch_id, and a batch counts
- * only when every part 0..batch_size-1 is present; entries come out batch
- * by batch in part order.  Each rejected item is a problem in im (index
- * = 1-based item number, label "Issuer:account" or the payload's source,
- * never a secret or the payload text).  Returns TOTP_E_BATCH if a batch
- * is incomplete or inconsistent (one problem per missing part, "part 2 of 3
- * missing"; the parts present are still imported), else TOTP_E_MIGRATION if
- * a migration payload is malformed, else TOTP_E_PAYLOAD if a payload is
- * neither kind, else TOTP_OK.  Rejected entries (e.g. MD5) are problems but
- * do not change the return value.  TOTP_E_NOMEM at once.
+ * may come in any order and from several images.  Export parts are
+ * grouped by batch_id (several exports may be mixed); a part seen twice
+ * counts once; entries come out export by export (in order of first
+ * appearance), each in part order, and URIs in list order among them.
+ * A payload whose batch_size is 0 or 1 stands alone.  Rejected items
+ * become problems in im, never quoting a secret or the payload text:
+ *   - an entry (MD5, unknown enum, empty secret, bad label, a bad otpauth
+ *     URI): err from the check, index = 1-based entry number over the
+ *     whole call, label "Issuer:account" (the source for a URI), detail
+ *     "<source>, part 2 of 3, entry 7: algorithm MD5 is not supported";
+ *     these do not change the return value;
+ *   - a payload that is neither kind (TOTP_E_PAYLOAD) or a malformed
+ *     migration payload (TOTP_E_MIGRATION): index = payload number in the
+ *     list, label = its source;
+ *   - a missing part (TOTP_E_BATCH, "part 2 of 3 missing", index = part
+ *     number), two different parts with the same number, or parts that
+ *     disagree about the export's size; the parts present are still
+ *     imported.
+ * Returns TOTP_E_BATCH if any export is incomplete or inconsistent, else
+ * TOTP_E_MIGRATION, else TOTP_E_PAYLOAD, else TOTP_OK; TOTP_E_NOMEM at
+ * once.  A caller importing all-or-nothing checks im->nproblems too.
  */
 int totp_qr_import(struct totp_import *im, const struct totp_qr_list *list) TOTP_WUR;
 
@@ -568,7 +590,7 @@ struct totp_qr_render_opts {
 	unsigned flags;       /* TOTP_QR_TEXT_* for totp_qr_text */
 };
 /* Text rendering: the default wraps every line in explicit colours (black
- * on white, ANSI SGR 30;107) so the code is dark-on-light on any terminal
+ * on white, ANSI SGR 30;47;107) so the code is dark-on-light on any terminal
  * theme.  PLAIN: no escape sequences, dark modules drawn as blocks (right
  * on light backgrounds).  INVERT with PLAIN: light modules drawn as blocks
  * (right on dark backgrounds). */
@@ -662,9 +684,11 @@ struct totp_import_opts {
  * "shared_secret"/"accounts"; an array is andOTP), text by its first line
  * that is not blank or a '#' comment (otpauth:// or steam:// URIs; Ente when
  * a line carries codeDisplay=; a CSV header with login_totp is Bitwarden),
- * and binary data of andOTP's minimum size, which has no magic, as
- * andOTP-encrypted: the new layout when its first four bytes are a
- * plausible PBKDF2 iteration count, else the old one.  Errors:
+ * and other data (not UTF-8 text) of andOTP's minimum size as
+ * andOTP-encrypted, which has no magic: unless it is mostly printable or
+ * starts with a common image/archive signature, the new layout when its
+ * first four bytes are a plausible PBKDF2 iteration count (1..10,000,000),
+ * else the old one.  Errors:
  * TOTP_E_IMPORT_FORMAT (nothing known; *fmt = TOTP_IMPORT_AUTO),
  * TOTP_E_JSON (text that starts as JSON but does not parse, or nests too
  * deep), TOTP_E_TOOBIG, TOTP_E_NOMEM.
@@ -685,10 +709,14 @@ int totp_import_detect(enum totp_import_format *fmt, const uint8_t *buf, size_t 
  * usually, one problem with index 0 that explains it: TOTP_E_IMPORT_FORMAT,
  * TOTP_E_JSON (malformed or missing structure), TOTP_E_PASSWORD (wrong
  * password, no password callback, or a damaged encrypted file: AEAD cannot
- * tell them apart), TOTP_E_CORRUPT (decrypted data malformed),
+ * tell them apart), TOTP_E_CORRUPT (decrypted data malformed, or data that
+ * fails to authenticate after the password was proven right: Aegis content
+ * once a slot opened, 2FAS services once the reference decrypted),
  * TOTP_E_VERSION (e.g. 2FAS schema newer than 4), TOTP_E_KDF (KDF cost
- * out of bounds), TOTP_E_UNSUPPORTED (e.g. no AES-256-GCM here, encrypted
- * Bitwarden exports), TOTP_E_TOOBIG, TOTP_E_NOMEM, or the callback's code.
+ * out of bounds; checked before the password is asked for),
+ * TOTP_E_UNSUPPORTED (e.g. no AES-256-GCM here, encrypted Bitwarden
+ * exports), TOTP_E_TOOBIG (input size, or more than TOTP_IMPORT_MAX_ENTRIES
+ * accounts and rejected items), TOTP_E_NOMEM, or the callback's code.
  */
 int totp_import_read(struct totp_import *out, const uint8_t *buf, size_t len,
 		     const struct totp_import_opts *opts) TOTP_WUR;
