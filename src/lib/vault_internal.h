@@ -1,0 +1,110 @@
+/*
+ * vault_internal.h - pieces shared by the vault (vault.c), its file
+ * handling (vault_file.c) and key derivation (kdf.c).  Private to libtotp.
+ */
+#ifndef TOTP_VAULT_INTERNAL_H
+#define TOTP_VAULT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+/* File layout, version 1 (all integers big-endian); see totp-vault(5). */
+#define VAULT_MAGIC "\x89TOTP\r\n\n"
+#define VAULT_MAGIC_LEN 8
+#define VAULT_VERSION 1
+#define VAULT_KDF_ARGON2ID13 1
+#define VAULT_SALT_BYTES 16
+#define VAULT_NONCE_BYTES 24
+#define VAULT_TAG_BYTES 16
+#define VAULT_HEADER_BYTES 72
+#define VAULT_FILE_MIN (VAULT_HEADER_BYTES + VAULT_TAG_BYTES)
+#define VAULT_FILE_MAX ((uint64_t)256 << 20)
+
+/* Entries one vault may hold, and the plaintext padding granule. */
+#define VAULT_ENTRIES_MAX 1000000u
+#define VAULT_PAD 256u
+
+/* How long a writer waits for the lock; TOTP_LOCK_TIMEOUT_MS overrides. */
+#define VAULT_LOCK_TIMEOUT_MS 10000L
+
+/* The vault's directory, file name and lock. */
+struct totp_vfile {
+	int dirfd;  /* parent directory (O_DIRECTORY|O_NOFOLLOW), or -1 */
+	int lockfd; /* NAME.lock holding an exclusive flock, or -1 */
+	char *name; /* last path component */
+};
+
+struct totp_vault {
+	struct totp_vault_info info; /* header of the file, or of the next save after a rekey */
+	struct totp_vfile file;
+	int writable;               /* opened with TOTP_VAULT_WRITE (lock held) */
+	uint8_t *key;               /* TOTP_KEY_BYTES, sodium_malloc */
+	struct totp_entry *entries; /* cap slots, sodium_malloc */
+	size_t count, cap;
+};
+
+/* -- kdf.c ---------------------------------------------------------------- */
+
+/* sodium_init(), once; TOTP_E_UNSUPPORTED if libsodium cannot start. */
+int totp_sodium_ready(void) TOTP_WUR;
+
+/* TOTP_OK when the cost is inside the limits of totp.h (and libsodium's),
+ * TOTP_E_KDF otherwise.  Nothing is allocated. */
+int totp_kdf_check(const struct totp_kdf *kdf) TOTP_WUR;
+
+/* Argon2id v1.3 of the exact passphrase bytes into key. */
+int totp_kdf_derive(uint8_t key[TOTP_KEY_BYTES], const char *pass, size_t passlen,
+                    const uint8_t salt[VAULT_SALT_BYTES], const struct totp_kdf *kdf) TOTP_WUR;
+
+/* -- vault_file.c ----------------------------------------------------------- */
+
+void totp_vfile_init(struct totp_vfile *f);
+
+/* Open the parent directory of path; with mkdir_parent, create it (0700)
+ * when it is missing, but never more than that one component. */
+int totp_vfile_open_dir(struct totp_vfile *f, const char *path, int mkdir_parent) TOTP_WUR;
+
+/* Release the lock and close everything; f is re-initialised. */
+void totp_vfile_close(struct totp_vfile *f);
+
+/* 1 when something (of any type) is at NAME, 0 when nothing, or an error. */
+int totp_vfile_exists(const struct totp_vfile *f) TOTP_WUR;
+
+/* Take the exclusive lock on NAME.lock, waiting a bounded time. */
+int totp_vfile_lock(struct totp_vfile *f) TOTP_WUR;
+
+/* Remove temporary files left by interrupted saves (lock must be held). */
+void totp_vfile_clean_temps(const struct totp_vfile *f);
+
+/* Checks a header before anything else is read or allocated. */
+typedef int (*totp_vfile_header_fn)(void *ctx, const uint8_t *hdr, uint64_t file_size);
+
+/*
+ * Read NAME after the safety checks (a regular file, not a symbolic link,
+ * owned by the user, VAULT_FILE_MIN..VAULT_FILE_MAX bytes): the header goes
+ * to hdr and check(); when that passes and body is not NULL, the rest of
+ * the file (exactly to its end) goes to a new buffer *body (free()).
+ */
+int totp_vfile_read(const struct totp_vfile *f, uint8_t hdr[VAULT_HEADER_BYTES],
+                    totp_vfile_header_fn check, void *ctx, uint8_t **body,
+                    size_t *bodylen) TOTP_WUR;
+
+/* Checks the bytes read back from the temporary file before they replace
+ * the vault. */
+typedef int (*totp_vfile_verify_fn)(void *ctx, const uint8_t *data, size_t len);
+
+/*
+ * Replace NAME with data, durably: temporary file, fsync, read-back
+ * (byte comparison and verify()), backup of the old file as NAME.bak,
+ * rename, directory fsync.  With noreplace, an existing NAME is
+ * TOTP_E_EXISTS.  *renamed tells whether NAME now holds data (an error can
+ * follow the rename only when the directory fsync fails).  On TOTP_E_IO,
+ * errno tells why.
+ */
+int totp_vfile_replace(const struct totp_vfile *f, const uint8_t *data, size_t len,
+                       totp_vfile_verify_fn verify, void *ctx, int noreplace,
+                       int *renamed) TOTP_WUR;
+
+#endif
