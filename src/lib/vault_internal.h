@@ -19,6 +19,7 @@
 #define VAULT_NONCE_BYTES 24
 #define VAULT_TAG_BYTES 16
 #define VAULT_HEADER_BYTES 72
+#define VAULT_NONCE_OFF (VAULT_HEADER_BYTES - VAULT_NONCE_BYTES)
 #define VAULT_FILE_MIN (VAULT_HEADER_BYTES + VAULT_TAG_BYTES)
 #define VAULT_FILE_MAX ((uint64_t)256 << 20)
 
@@ -44,6 +45,26 @@ struct totp_vault {
 	struct totp_entry *entries; /* cap slots, sodium_malloc */
 	size_t count, cap;
 };
+
+/* -- vault_codec.c ------------------------------------------------------ */
+
+#define VAULT_ENTRIES_MIN_CAP 16
+
+/* Header bytes from the vault's info and nonce, and back; decoding checks
+ * in file order and allocates or derives nothing. */
+void vault_header_encode(uint8_t h[VAULT_HEADER_BYTES], const struct totp_vault_info *in,
+                         const uint8_t nonce[VAULT_NONCE_BYTES]);
+int vault_header_decode(struct totp_vault_info *out, uint8_t nonce[VAULT_NONCE_BYTES],
+                        const uint8_t h[VAULT_HEADER_BYTES]) TOTP_WUR;
+
+/* The entry list as padded plaintext (guarded memory in *out), and back
+ * into v's entries (TOTP_E_CORRUPT for malformed plaintext). */
+int vault_plain_encode(const struct totp_vault *v, uint8_t **out, size_t *outlen) TOTP_WUR;
+int vault_plain_decode(struct totp_vault *v, const uint8_t *p, size_t len) TOTP_WUR;
+
+/* The entry array: wipe and free cap slots; grow or shrink v to cap. */
+void vault_entries_free(struct totp_entry *e, size_t cap);
+int vault_entries_resize(struct totp_vault *v, size_t cap) TOTP_WUR;
 
 /* -- kdf.c ---------------------------------------------------------------- */
 
