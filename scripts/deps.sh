@@ -8,4 +8,6 @@ apt-get install -y -qq --no-install-recommends \
 	libsodium-dev libqrencode-dev libzbar-dev libzbar0 libpng-dev libjpeg-dev \
 	libjansson-dev libkeyutils-dev \
 	oathtool qrencode zbar-tools keyutils faketime strace valgrind mandoc \
-	python3 util-linux nodejs >/dev/null
+	python3 python3-pil util-linux nodejs libclang-rt-14-dev \
+	tmux xvfb xauth xclip chromium poppler-utils gdb time \
+	hyperfine gnupg pass pass-extension-otp otpclient-cli gnuplot-nox >/dev/null
