@@ -44,6 +44,31 @@ int totp_memeq(const void *a, const void *b, size_t n);
  * program runs against a newer shared library). */
 const char *totp_version(void);
 
+/* -- Library information ------------------------------------------------- */
+
+/* One library libtotp uses. */
+struct totp_library {
+	const char *name;   /* "libsodium", "libqrencode", "libpng", "jansson",
+			     * "zbar", "libjpeg" */
+	const char *soname; /* the file opened with dlopen() on first use, or
+			     * NULL for a library linked at build time */
+	unsigned flags;     /* TOTP_LIBRARY_* */
+	char version[32];   /* e.g. "1.0.18"; "" when unknown (a library loaded
+			     * on demand that is not loaded yet) */
+};
+#define TOTP_LIBRARY_ON_DEMAND 0x01 /* opened with dlopen() by the code that needs it */
+#define TOTP_LIBRARY_LOADED 0x02    /* in this process now */
+#define TOTP_LIBRARY_BUILT 0x04     /* version is the one built against: the
+				     * library cannot report its own */
+
+/* The libraries libtotp uses, for i = 0, 1, ...: fills *out and returns
+ * TOTP_OK, or TOTP_E_INVAL past the last.  Versions are the ones running,
+ * asked of each library.  Never loads a library: one loaded on demand
+ * reports its version only once some call has loaded it (zbar after a
+ * scan; libjpeg's soname carries no version and shows the one built
+ * against). */
+int totp_library_info(size_t i, struct totp_library *out) TOTP_WUR;
+
 /* ---------------------------------------------------------------------- */
 /* Errors                                                                 */
 /* ---------------------------------------------------------------------- */
@@ -91,8 +116,9 @@ enum totp_err {
 	TOTP_E_IMPORT_FORMAT = -39, /* unrecognised import format */
 	TOTP_E_LIBRARY = -40,       /* a shared library could not be loaded */
 	TOTP_E_ENTRY = -41,         /* entry of an unsupported kind */
+	TOTP_E_BACKUP = -42,        /* malformed encrypted backup code */
 	/* Append new codes here, then move TOTP_E_LAST_ and extend error.c. */
-	TOTP_E_LAST_ = -41
+	TOTP_E_LAST_ = -42
 };
 
 /* A static, non-NULL English description of an error code. */
@@ -720,6 +746,122 @@ int totp_import_detect(enum totp_import_format *fmt, const uint8_t *buf, size_t 
  */
 int totp_import_read(struct totp_import *out, const uint8_t *buf, size_t len,
 		     const struct totp_import_opts *opts) TOTP_WUR;
+
+/* ---------------------------------------------------------------------- */
+/* Encrypted backups                                                      */
+/* ---------------------------------------------------------------------- */
+/*
+ * Accounts encrypted under a backup passphrase, as one or more text
+ * payloads of one QR code each (layout in totp-backup(5)): the prefix
+ * TOTP_BACKUP_PREFIX, then in Base41 (0-9 A-Z + - . / :, all in the QR
+ * alphanumeric mode) a 40-byte header -- format version, random backup id,
+ * part number and count, Argon2id cost and salt, a key check value -- and
+ * the part's accounts encrypted with XChaCha20-Poly1305, the header being
+ * the associated data.  The key is derived once per backup (one salt for
+ * all parts); every part is authenticated on its own.  Reading needs
+ * neither the vault nor a terminal: a callback supplies the passphrase.
+ */
+#define TOTP_BACKUP_PREFIX "TOTPBACKUP1:"
+/* Bytes of one part before text encoding: header, records, tag.  The
+ * default's text (at most 1437 characters) fits a version 25 QR code (117
+ * modules) at ECC level M in alphanumeric mode; MAX's text (2322) fits a
+ * QR code at level M in any mode. */
+#define TOTP_BACKUP_PART_DEFAULT 950
+#define TOTP_BACKUP_PART_MIN 128
+#define TOTP_BACKUP_PART_MAX 1540
+#define TOTP_BACKUP_PARTS_MAX 255
+#define TOTP_BACKUP_TEXT_MAX 2323 /* one payload's text with its NUL */
+
+/* totp_backup_format options; zeroed (or NULL) means the defaults. */
+struct totp_backup_opts {
+	size_t part_bytes; /* 0: TOTP_BACKUP_PART_DEFAULT, else PART_MIN..PART_MAX */
+};
+
+/* The payloads of one backup. */
+struct totp_backup_export {
+	char **parts;  /* part i + 1 of count: NUL-terminated text, guarded memory */
+	size_t count;
+	char id[17];   /* the backup id: 16 upper-case hex digits */
+};
+
+/*
+ * Encrypt entries into count >= 1 payloads (parts 1..count) of at most
+ * part_bytes bytes before encoding, entries kept in order and never split
+ * across parts; n == 0 gives one part holding no account.  A new random
+ * salt and backup id every call.  pass: 1..TOTP_IMPORT_PASSWORD_MAX bytes,
+ * used as given; kdf within the vault's bounds (TOTP_E_KDF).  Every entry
+ * must pass totp_entry_check (else its error).  TOTP_E_TOOBIG when one
+ * entry does not fit a part or more than TOTP_BACKUP_PARTS_MAX parts would
+ * be needed.  On error *out is empty.
+ */
+int totp_backup_format(struct totp_backup_export *out, const struct totp_entry *entries,
+		       size_t n, const char *pass, size_t passlen, const struct totp_kdf *kdf,
+		       const struct totp_backup_opts *opts) TOTP_WUR;
+/* Wipe and free; accepts NULL and a zeroed struct. */
+void totp_backup_export_free(struct totp_backup_export *x);
+
+/* 1 when data looks like a backup payload: after optional white space,
+ * "TOTPBACKUP", a version number and ':' (any case).  Cheap; decodes
+ * nothing. */
+int totp_backup_is_payload(const uint8_t *data, size_t len);
+
+/* Copy the backup payloads of `in` to `backups` and the others to `others`
+ * (either may be NULL), sources kept: backups go to totp_backup_import,
+ * the rest to totp_qr_import. */
+int totp_backup_split(struct totp_qr_list *backups, struct totp_qr_list *others,
+		      const struct totp_qr_list *in) TOTP_WUR;
+
+/* What the passphrase callback is told about the backup it is asked for. */
+struct totp_backup_info {
+	char id[17];        /* 16 upper-case hex digits */
+	unsigned parts;     /* parts the backup has, as its payloads say */
+	unsigned found;     /* distinct parts among the payloads */
+	struct totp_kdf kdf;
+	const char *source; /* source of its first payload, never NULL */
+};
+
+/* totp_backup_import options. */
+struct totp_backup_read_opts {
+	/*
+	 * Asked once per backup, after its payloads were checked: store the
+	 * passphrase's bytes in buf (bufsz = TOTP_IMPORT_PASSWORD_MAX bytes of
+	 * guarded memory, wiped afterwards), its length in *len, and return
+	 * TOTP_OK, or a negative code that totp_backup_import returns at once.
+	 * NULL: every backup fails with TOTP_E_PASSWORD.
+	 */
+	int (*passphrase)(void *ctx, const struct totp_backup_info *info, char *buf,
+			  size_t bufsz, size_t *len);
+	void *passphrase_ctx;
+};
+
+/*
+ * Restore the backups among list's payloads (others are ignored) into im
+ * (im->format becomes "totp-backup").  Payloads may come in any order and
+ * from several images; they are grouped by backup id, and each backup is
+ * handled on its own: its accounts are appended, in part order, only when
+ * every part is present and authentic, else none of them.  A part given
+ * twice counts once.  Problems (index, label = the payload's source, or
+ * "backup ID"; never a secret):
+ *   - TOTP_E_BACKUP (malformed text or sizes), TOTP_E_VERSION, TOTP_E_KDF
+ *     (unknown KDF or cost beyond the vault's limits, rejected before
+ *     anything is allocated or asked): index = payload number in list;
+ *   - TOTP_E_PASSWORD: the passphrase does not match the backup's key check
+ *     (a wrong passphrase, or damaged salt or cost), index 0;
+ *   - TOTP_E_AUTH: a part that fails authentication although the
+ *     passphrase is right -- the code was damaged or altered -- index = part;
+ *   - TOTP_E_BATCH: "part 2 of 3 missing" (index = part number), or two
+ *     different parts with the same number;
+ *   - TOTP_E_CORRUPT: authentic plaintext that is malformed;
+ *   - an account that fails totp_entry_check: err from the check, label
+ *     "Issuer:account"; the other accounts of the backup are still added.
+ * Returns the gravest problem's code in the order TOTP_E_PASSWORD,
+ * TOTP_E_AUTH, TOTP_E_BATCH, TOTP_E_CORRUPT, TOTP_E_KDF, TOTP_E_VERSION,
+ * TOTP_E_BACKUP, else TOTP_OK (an account-level problem alone leaves
+ * TOTP_OK: check im->nproblems); TOTP_E_NOMEM or the callback's code at
+ * once.
+ */
+int totp_backup_import(struct totp_import *im, const struct totp_qr_list *list,
+		       const struct totp_backup_read_opts *opts) TOTP_WUR;
 
 #ifdef __cplusplus
 }

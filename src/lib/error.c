@@ -46,6 +46,7 @@ static const char *const messages[] = {
 	[-TOTP_E_IMPORT_FORMAT] = "unrecognised file format",
 	[-TOTP_E_LIBRARY] = "a required shared library could not be loaded",
 	[-TOTP_E_ENTRY] = "account of a kind totp cannot compute",
+	[-TOTP_E_BACKUP] = "malformed encrypted backup code",
 };
 
 _Static_assert(TOTP_ARRAY_LEN(messages) == (size_t)-TOTP_E_LAST_ + 1,

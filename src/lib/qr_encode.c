@@ -64,7 +64,24 @@ static int qr_make(struct qr *q, const uint8_t *data, size_t len,
 	if (sodium_init() < 0)
 		return TOTP_E_UNSUPPORTED;
 	errno = 0;
-	q->code = QRcode_encodeData((int)len, data, 0, levels[o.ecc]);
+	if (!memchr(data, 0, len)) {
+		/* Text: let libqrencode pick numeric and alphanumeric segments
+		 * where they are shorter (upper-case base32, backup codes). */
+		char *text = sodium_malloc(len + 1);
+
+		if (!text)
+			return TOTP_E_NOMEM;
+		memcpy(text, data, len);
+		text[len] = '\0';
+		int saved;
+
+		q->code = QRcode_encodeString(text, 0, levels[o.ecc], QR_MODE_8, 1);
+		saved = errno;
+		sodium_free(text);
+		errno = saved;
+	} else {
+		q->code = QRcode_encodeData((int)len, data, 0, levels[o.ecc]);
+	}
 	if (!q->code)
 		return errno == ERANGE   ? TOTP_E_TOOBIG
 		       : errno == ENOMEM ? TOTP_E_NOMEM
