@@ -68,8 +68,14 @@ $(LIBA): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(LIBSO): $(LIB_OBJ) src/lib/libtotp.map
-	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,$(SONAME) -Wl,--version-script=src/lib/libtotp.map \
+# The shared library exports exactly the functions include/totp.h declares:
+# its version script is generated from the header.
+$(BUILD)/libtotp.map: include/totp.h scripts/exports.sh
+	@mkdir -p $(@D)
+	sh scripts/exports.sh --map include/totp.h >$@.tmp && mv $@.tmp $@
+
+$(LIBSO): $(LIB_OBJ) $(BUILD)/libtotp.map
+	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,$(SONAME) -Wl,--version-script=$(BUILD)/libtotp.map \
 		-o $@ $(LIB_OBJ) $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -ldl
 
 $(PCFILE): totp.pc.in Makefile
@@ -86,11 +92,104 @@ $(BUILD)/tests/%: tests/%.c tests/test.h $(LIBA)
 	$(CC) $(CPPFLAGS) -Iinclude -Isrc/lib -Itests $(PKG_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
 		-o $@ $< $(LIBA) $(PKG_LIBS) -ldl
 
-check: $(TOTP) $(TEST_BIN)
+# Fuzzing (tests/fuzz): each tests/fuzz/fuzz_T.c is a libFuzzer target T.
+# `make check` replays tests/fuzz/regress/T and the seed corpus through each
+# harness with a plain main() (binaries tests/t_fuzz_T, found by run.sh);
+# `make fuzz FUZZ_SECONDS=N` builds with clang and sanitizers in
+# $(FUZZ_BUILD) and runs every target N seconds (FUZZ_JOBS=2: two at once).
+# The harnesses wrap the importers' KDFs to cap their cost (tests/fuzz/fuzz.h).
+FUZZ_TARGETS := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_HDR     := $(wildcard tests/fuzz/*.h) tests/image_util.h
+FUZZ_WRAP    := $(foreach f,crypto_pwhash crypto_pwhash_scryptsalsa208sha256_ll totp_pbkdf2 \
+                  sodium_malloc sodium_allocarray sodium_free,-Wl,--wrap=$(f))
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/tests/t_fuzz_%)
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CCLD     = $(CC) $(CPPFLAGS) -Iinclude -Isrc/lib -Itests -Itests/fuzz $(PKG_CFLAGS) \
+                $(ALL_CFLAGS) $(ALL_LDFLAGS)
+
+$(BUILD)/tests/t_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_HDR) $(LIBA)
+	@mkdir -p $(@D)
+	$(FUZZ_CCLD) -DFUZZ_TARGET='"$*"' $(FUZZ_WRAP) -o $@ $< tests/fuzz/replay.c $(LIBA) \
+		$(PKG_LIBS) -ldl
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDR) $(LIBA)
+	@mkdir -p $(@D)
+	$(FUZZ_CCLD) -fsanitize=fuzzer $(FUZZ_WRAP) -o $@ $< $(LIBA) $(PKG_LIBS) -ldl
+
+$(BUILD)/fuzz/mkcorpus: tests/fuzz/mkcorpus.c $(FUZZ_HDR) $(LIBA)
+	@mkdir -p $(@D)
+	$(FUZZ_CCLD) -o $@ $< $(LIBA) $(PKG_LIBS) -ldl
+
+$(BUILD)/fuzz-seeds/.stamp: $(BUILD)/fuzz/mkcorpus $(wildcard tests/data/import/* tests/t_*.c)
+	@rm -rf $(@D)
+	$(BUILD)/fuzz/mkcorpus $(@D) . >/dev/null
+	@touch $@
+
+.PHONY: fuzz fuzz-build fuzz-replay
+fuzz-replay: $(FUZZ_REPLAY) $(BUILD)/fuzz-seeds/.stamp
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/fuzz-seeds/.stamp
+
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) SAN= CFLAGS='-O1 -g' \
+		SANFLAGS='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Crash, I/O-fault, allocation-failure and concurrency tests (tests/stress):
+# a sample runs in `make check` (tests/cli/t_stress_fast.sh), the whole
+# matrix in `make stress`.  The LD_PRELOAD fault shims are built without
+# sanitizers: they are loaded into the program under test.
+STRESS_SHIMS := $(BUILD)/tests/stress/shim_alloc.so $(BUILD)/tests/stress/shim_write.so
+
+$(BUILD)/tests/stress/%.so: tests/stress/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 $(WARN) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+
+.PHONY: stress
+stress: $(TOTP) $(STRESS_SHIMS)
+	@tests/stress/run.sh $(BUILD)
+
+check: $(TOTP) $(LIBSO) $(TEST_BIN) fuzz-replay $(STRESS_SHIMS)
 	@tests/run.sh $(BUILD)
 
+# The CLI test scripts with every run of totp under valgrind (TOTP_WRAP, see
+# tests/cli/lib.sh).  Any memory error or definitely/indirectly lost block
+# fails: the run exits 99, and valgrind's log (empty when clean) is shown.
+.PHONY: valgrind
+VALGRIND_LOGS = $(CURDIR)/$(BUILD)/valgrind
+VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+	--log-file=$(VALGRIND_LOGS)/%p.log
+valgrind: $(TOTP)
+	@rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_LOGS) && chmod 1777 $(VALGRIND_LOGS)
+	@TOTP_CLI_ONLY=1 TOTP_WRAP="$(VALGRIND_CMD)" tests/run.sh $(BUILD); rc=$$?; \
+	for f in $(VALGRIND_LOGS)/*.log; do \
+		if [ -s "$$f" ]; then echo "# valgrind: $$f"; cat "$$f"; rc=1; fi; \
+	done; \
+	echo "valgrind: $$(ls $(VALGRIND_LOGS) | wc -l) runs of totp checked"; \
+	exit $$rc
+
 lint:
-	mandoc -Tlint -Wwarning man/totp.1 man/totp-vault.5
+	mandoc -Tlint -Wwarning man/totp.1 man/totp-vault.5 man/totp-backup.5
+
+# Benchmarks against oathtool, zbarimg, qrencode, pass otp (bench/run.sh);
+# writes bench/results.md.  kdftime times Argon2id alone, the unlock
+# reference; mkvault builds large vaults through the public API.
+.PHONY: bench
+$(BUILD)/bench/kdftime: bench/kdftime.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags libsodium) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+		-o $@ $< $(shell $(PKG_CONFIG) --libs libsodium)
+
+$(BUILD)/bench/mkvault: bench/mkvault.c include/totp.h $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Iinclude $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS) -ldl
+
+bench: $(TOTP) $(BUILD)/bench/kdftime $(BUILD)/bench/mkvault
+	bench/run.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
@@ -104,6 +203,7 @@ install: all
 	install -m 644 include/totp.h $(DESTDIR)$(INCDIR)/totp.h
 	install -m 644 man/totp.1 $(DESTDIR)$(MANDIR)/man1/totp.1
 	install -m 644 man/totp-vault.5 $(DESTDIR)$(MANDIR)/man5/totp-vault.5
+	install -m 644 man/totp-backup.5 $(DESTDIR)$(MANDIR)/man5/totp-backup.5
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 644 completions/totp.bash $(DESTDIR)$(BASHCOMPDIR)/totp
 	install -m 644 completions/_totp $(DESTDIR)$(ZSHCOMPDIR)/_totp
@@ -114,7 +214,7 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libtotp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 		$(DESTDIR)$(LIBDIR)/libtotp.so $(DESTDIR)$(LIBDIR)/pkgconfig/totp.pc \
 		$(DESTDIR)$(INCDIR)/totp.h $(DESTDIR)$(MANDIR)/man1/totp.1 \
-		$(DESTDIR)$(MANDIR)/man5/totp-vault.5 $(DESTDIR)$(BASHCOMPDIR)/totp \
+		$(DESTDIR)$(MANDIR)/man5/totp-vault.5 $(DESTDIR)$(MANDIR)/man5/totp-backup.5 $(DESTDIR)$(BASHCOMPDIR)/totp \
 		$(DESTDIR)$(ZSHCOMPDIR)/_totp $(DESTDIR)$(FISHCOMPDIR)/totp.fish
 
 clean:
