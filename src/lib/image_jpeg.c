@@ -17,6 +17,7 @@
 
 /* Whole-image buffers libjpeg may allocate (progressive coefficients). */
 #define JPEG_MEM_MAX (256L << 20)
+#define JPEG_PIXELS_PER_BYTE 1024u /* 512 at one bit per block, with margin */
 /* Progressive scans accepted; more is a CPU exhaustion attempt. */
 #define JPEG_SCANS_MAX 500
 
@@ -61,9 +62,14 @@ static void jpeg_dec_emit(j_common_ptr c, int level)
 {
 	struct jpeg_dec *d = c->client_data;
 
-	/* libjpeg pads a truncated file with grey and only warns. */
-	if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF)
+	/* libjpeg pads a truncated file with grey and only warns; stop at
+	 * once rather than decode the padding (a few bytes can claim
+	 * millions of pixels). */
+	if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF) {
 		d->truncated = 1;
+		d->err = TOTP_E_IMAGE;
+		longjmp(d->jmp, 1);
+	}
 }
 
 static void jpeg_dec_output(j_common_ptr c)
@@ -128,6 +134,12 @@ static int jpeg_dec_run(struct jpeg_dec *d, const uint8_t *buf, size_t len)
 	rc = totp_image_check_size(ci->image_width, ci->image_height);
 	if (rc != TOTP_OK)
 		return rc;
+	/* Every 8x8 block of a complete Huffman-coded file costs at least one
+	 * bit of DC code: a file far smaller than its dimensions is a bomb
+	 * (progressive decoding would allocate for every claimed pixel). */
+	if ((uint64_t)ci->image_width * ci->image_height >
+	    (uint64_t)len * JPEG_PIXELS_PER_BYTE + 65536)
+		return TOTP_E_TOOBIG;
 	if (ci->jpeg_color_space == JCS_CMYK || ci->jpeg_color_space == JCS_YCCK) {
 		ci->out_color_space = JCS_CMYK;
 		d->cmyk = 1;

@@ -1,0 +1,152 @@
+/*
+ * fuzz_vault.c - the vault file: header checks, file-size bounds,
+ * XChaCha20-Poly1305 and the plaintext entry decoder, through
+ * totp_vault_open_key with a fixed test key (no KDF runs).
+ *
+ * Input: one mode byte, then
+ *   mode bit 0 clear: the vault file itself;
+ *   mode bit 0 set:   a 72-byte header followed by the plaintext.  The
+ *                     plaintext is encrypted here with the fixed key, the
+ *                     header as associated data and the header's nonce, so
+ *                     mutations of the plaintext reach the entry decoder
+ *                     past authentication.
+ * The file is written to a private temporary directory for each input
+ * (in /dev/shm when it is writable, else $TMPDIR or /tmp).
+ */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "fuzz_formats.h"
+#include "vault_internal.h"
+
+#define HEADER_BYTES VAULT_HEADER_BYTES
+#define NONCE_OFF (VAULT_HEADER_BYTES - VAULT_NONCE_BYTES)
+#define TAG_BYTES VAULT_TAG_BYTES
+
+/* The key the seed corpus is encrypted with. */
+static const uint8_t fuzz_key[TOTP_KEY_BYTES] = FUZZ_VAULT_KEY;
+
+static char dir[4096], path[4096 + 8];
+
+static void cleanup(void)
+{
+	if (path[0])
+		unlink(path);
+	if (dir[0])
+		rmdir(dir);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	/* Memory-backed when possible: ext4 flushes a truncated file on close. */
+	if (access("/dev/shm", W_OK | X_OK) == 0)
+		tmp = "/dev/shm";
+
+	(void)argc;
+	(void)argv;
+	if (totp_init() != TOTP_OK)
+		return 1;
+	snprintf(dir, sizeof(dir), "%s/totp-fuzz-vault.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "%s/vault", dir);
+	atexit(cleanup);
+	return 0;
+}
+
+static void write_file(const uint8_t *d, size_t n)
+{
+	int fd;
+
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		perror(path);
+		abort();
+	}
+	while (n > 0) {
+		ssize_t w = write(fd, d, n);
+
+		if (w <= 0) {
+			perror(path);
+			abort();
+		}
+		d += w;
+		n -= (size_t)w;
+	}
+	close(fd);
+}
+
+/* Touch everything an opened vault exposes. */
+static void use_vault(struct totp_vault *v)
+{
+	const struct totp_vault_info *info = totp_vault_header(v);
+	uint8_t key[TOTP_KEY_BYTES];
+	char *uri = malloc(TOTP_URI_MAX);
+	size_t n = totp_vault_count(v);
+
+	if (!uri)
+		abort();
+	FUZZ_ASSERT(info && info->version == 1);
+	totp_vault_key(v, key);
+	FUZZ_ASSERT(memcmp(key, fuzz_key, sizeof(key)) == 0);
+	for (size_t i = 0; i < n; i++) {
+		struct totp_entry *e = totp_vault_entry(v, i);
+
+		FUZZ_ASSERT(e != NULL);
+		/* Odd entries are kept as they are: they need only be safe to use. */
+		if (totp_entry_check(e) == TOTP_OK)
+			FUZZ_ASSERT(totp_uri_format(uri, TOTP_URI_MAX, e) == TOTP_OK);
+	}
+	FUZZ_ASSERT(totp_vault_entry(v, n) == NULL);
+	totp_wipe(uri, TOTP_URI_MAX);
+	free(uri);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct totp_vault *v = NULL;
+	struct totp_vault_info info;
+	int rc;
+
+	if (size < 1)
+		return 0;
+	if ((data[0] & 1) && size > HEADER_BYTES) {
+		const uint8_t *hdr = data + 1, *plain = data + 1 + HEADER_BYTES;
+		size_t plen = size - 1 - HEADER_BYTES;
+		uint8_t *file = malloc(HEADER_BYTES + plen + TAG_BYTES);
+
+		if (!file)
+			abort();
+		memcpy(file, hdr, HEADER_BYTES);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(file + HEADER_BYTES, NULL, plain, plen,
+		                                           hdr, HEADER_BYTES, NULL, hdr + NONCE_OFF,
+		                                           fuzz_key);
+		write_file(file, HEADER_BYTES + plen + TAG_BYTES);
+		free(file);
+	} else {
+		write_file(data + 1, size - 1);
+	}
+	rc = totp_vault_open_key(&v, path, fuzz_key, 0);
+	if (getenv("FUZZ_DEBUG"))
+		fprintf(stderr, "# vault: rc %d (%s), %zu entries\n", rc, totp_strerror(rc),
+		        totp_vault_count(v));
+	if (rc == TOTP_OK) {
+		FUZZ_ASSERT(v != NULL);
+		use_vault(v);
+		totp_vault_close(v);
+	} else {
+		FUZZ_ASSERT(v == NULL);
+		FUZZ_ASSERT(rc < 0 && rc >= TOTP_E_LAST_);
+	}
+	rc = totp_vault_info(&info, path);
+	FUZZ_ASSERT(rc <= 0 && rc >= TOTP_E_LAST_);
+	fuzz_guarded_check();
+	return 0;
+}
