@@ -11,3 +11,7 @@ apt-get install -y -qq --no-install-recommends \
 	python3 python3-pil util-linux nodejs libclang-rt-14-dev \
 	tmux xvfb xauth xclip chromium poppler-utils gdb time \
 	hyperfine gnupg pass pass-extension-otp otpclient-cli gnuplot-nox >/dev/null
+# npm comes with the nodejs of the NodeSource build; Debian's own nodejs
+# has it as a separate package.
+command -v npm >/dev/null || apt-get install -y -qq --no-install-recommends npm >/dev/null
+bash "$(dirname "$0")/node-deps.sh"

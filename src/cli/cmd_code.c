@@ -214,7 +214,8 @@ int cmd_code(int argc, char **argv)
 	}
 	if (copy) {
 		const struct totp_entry *e = totp_vault_entry(v, i);
-		unsigned left = e->type == TOTP_TYPE_HOTP ? 45 : totp_time_remaining(t, 0, e->period);
+		unsigned left = e->type == TOTP_TYPE_HOTP ? CLIP_CLEAR_MAX
+		                                          : totp_time_remaining(t, 0, e->period);
 		char why[200];
 
 		if ((c = clipboard_copy(code, left, why, sizeof(why))) != TOTP_OK) {
@@ -222,7 +223,7 @@ int cmd_code(int argc, char **argv)
 			goto out;
 		}
 		fprintf(stderr, "%s: code of %s copied; the clipboard is cleared in %u s\n",
-			cli.prog, entry_label(e, label), left);
+			cli.prog, entry_label(e, label), left < CLIP_CLEAR_MAX ? left : CLIP_CLEAR_MAX);
 	} else if (json) {
 		const struct totp_entry *e = totp_vault_entry(v, i);
 
