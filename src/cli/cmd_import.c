@@ -1,148 +1,29 @@
 /*
- * cmd_import.c - import accounts from files (or stdin) into the vault.
+ * cmd_import.c - 'totp import': accounts from QR images, otpauth URI
+ * lists, other totp vaults and other apps' backups (import_read.c reads
+ * them), merged into the vault.
  *
- * Everything is read and parsed before the vault is opened.  All or
+ * Everything is read and checked before the vault is opened.  All or
  * nothing by default: one unusable item rejects the import and names the
- * item and the reason (never its secret); --partial imports the rest.
- * An account already present (same label, type and secret) is skipped; the
- * same label with another secret is imported under a distinct label.
+ * input, the item and the reason (never a secret); --partial imports the
+ * rest.  An account already present (same label, type and secret) is
+ * skipped; the same label with another secret is imported under a
+ * distinct label.  The merge happens under the vault's lock and ends in
+ * one atomic save.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 
-#define IMPORT_FILE_MAX (64UL << 20)
-
-/* Read a whole file (or stdin for "-") into guarded memory. */
-static int slurp(const char *path, uint8_t **buf, size_t *len)
-{
-	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 1 << 16, n = 0;
-	uint8_t *b = NULL;
-	struct stat st;
-	int rc = TOTP_E_IO;
-
-	if (fd < 0)
-		return errno == ENOENT ? TOTP_E_NOENT : TOTP_E_IO;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		if ((uint64_t)st.st_size > IMPORT_FILE_MAX) {
-			rc = TOTP_E_TOOBIG;
-			goto out;
-		}
-		cap = (size_t)st.st_size + 1;
-	} else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		goto out;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			uint8_t *nb;
-
-			if (cap >= IMPORT_FILE_MAX) {
-				rc = TOTP_E_TOOBIG;
-				goto out;
-			}
-			nb = totp_secure_alloc(cap * 2);
-			if (!nb) {
-				rc = TOTP_E_NOMEM;
-				goto out;
-			}
-			memcpy(nb, b, n);
-			totp_wipe(b, cap);
-			totp_secure_free(b);
-			b = nb;
-			cap *= 2;
-		}
-		if (!b && !(b = totp_secure_alloc(cap))) {
-			rc = TOTP_E_NOMEM;
-			goto out;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto out;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	*buf = b;
-	*len = n;
-	b = NULL;
-	rc = TOTP_OK;
-out:
-	if (b) {
-		totp_wipe(b, cap);
-		totp_secure_free(b);
-	}
-	if (fd != STDIN_FILENO)
-		close(fd);
-	return rc;
-}
-
-/* otpauth URIs, one per line; blank lines and '#' comments ignored. */
-static int read_uri_lines(struct totp_import *im, const char *text, size_t len)
-{
-	struct totp_entry *e = totp_entry_new();
-	size_t line = 0, pos = 0;
-	int rc = TOTP_OK;
-
-	if (!e)
-		return TOTP_E_NOMEM;
-	snprintf(im->format, sizeof(im->format), "otpauth URI list");
-	while (pos < len && rc == TOTP_OK) {
-		const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - s) : len - pos;
-		char label[2 * TOTP_LABEL_MAX];
-		int err;
-
-		pos += n + (nl != NULL);
-		line++;
-		while (n && (*s == ' ' || *s == '\t')) {
-			s++;
-			n--;
-		}
-		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-			n--;
-		if (n == 0 || *s == '#')
-			continue;
-		err = totp_uri_parse(e, NULL, s, n);
-		if (err == TOTP_OK)
-			err = totp_entry_check(e);
-		if (err == TOTP_OK)
-			rc = totp_import_add(im, e);
-		else
-			rc = totp_import_problem(im, line, err == TOTP_E_URI_SCHEME ? NULL
-					: (totp_entry_label(label, sizeof(label), e), label),
-					err, "%s", totp_strerror(err));
-		totp_entry_wipe(e);
-	}
-	totp_entry_free(e);
-	return rc;
-}
-
-static int read_source(const char *path, struct totp_import *im)
-{
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int rc = slurp(path, &buf, &len);
-
-	if (rc != TOTP_OK)
-		return rc;
-	rc = read_uri_lines(im, (const char *)buf, len);
-	totp_wipe(buf, len);
-	totp_secure_free(buf);
-	return rc;
-}
+struct plan {
+	struct totp_import take; /* accounts to add, labels final */
+	size_t *from;            /* source of each, for the dry-run listing */
+	size_t duplicates, renamed;
+};
 
 static bool same_secret(const struct totp_entry *a, const struct totp_entry *b)
 {
@@ -150,158 +31,364 @@ static bool same_secret(const struct totp_entry *a, const struct totp_entry *b)
 	       totp_memeq(a->secret, b->secret, a->secret_len);
 }
 
+/* Is `name` exactly `base` or `base (N)`, the label an earlier import of
+ * the same account may have given it? */
+static bool same_or_numbered(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+	const char *p = name + n;
+
+	if (strncmp(name, base, n) != 0)
+		return false;
+	if (*p == '\0')
+		return true;
+	if (p[0] != ' ' || p[1] != '(' || p[2] < '1' || p[2] > '9')
+		return false;
+	for (p += 2; *p >= '0' && *p <= '9'; p++)
+		;
+	return p[0] == ')' && p[1] == '\0';
+}
+
+static bool is_duplicate(const struct totp_entry *have, const struct totp_entry *e)
+{
+	return same_secret(have, e) && strcmp(have->issuer, e->issuer) == 0 &&
+	       same_or_numbered(have->account, e->account);
+}
+
+/* Does any account, in the vault (may be NULL) or already taken, match? */
+static bool any(struct totp_vault *v, const struct totp_import *take, const struct totp_entry *e,
+                bool dup)
+{
+	size_t n = v ? totp_vault_count(v) : 0;
+
+	for (size_t i = 0; i < n + take->count; i++) {
+		const struct totp_entry *o = i < n ? totp_vault_entry(v, i) : &take->entries[i - n];
+
+		if (dup ? is_duplicate(o, e)
+		        : strcmp(o->issuer, e->issuer) == 0 && strcmp(o->account, e->account) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Give e a label no other account has: "account (2)", "account (3)"... */
-static int distinct_label(struct totp_vault *v, struct totp_entry *e)
+static int distinct_label(struct totp_vault *v, const struct totp_import *take,
+                          struct totp_entry *e)
 {
 	char base[TOTP_LABEL_MAX];
+	size_t n = strlen(e->account);
 
-	memcpy(base, e->account, sizeof(base));
+	memcpy(base, e->account, n + 1);
+	/* Room for " (NNNN)", cut on a UTF-8 character boundary. */
+	if (n > sizeof(base) - 10) {
+		n = sizeof(base) - 10;
+		while (n > 0 && ((unsigned char)base[n] & 0xc0) == 0x80)
+			n--;
+		base[n] = '\0';
+	}
 	for (unsigned k = 2; k < 10000; k++) {
-		int n = snprintf(e->account, sizeof(e->account), "%.*s (%u)",
-				 (int)(sizeof(base) - 16), base, k);
-
-		if (n < 0 || (size_t)n >= sizeof(e->account))
-			return TOTP_E_LABEL;
-		if (vault_find_label(v, e) < 0)
+		snprintf(e->account, sizeof(e->account), "%s (%u)", base, k);
+		if (!any(v, take, e, false))
 			return TOTP_OK;
 	}
 	return TOTP_E_LABEL;
 }
 
-struct import_stats {
-	size_t added, duplicates, renamed;
-};
-
-static int merge(struct totp_vault *v, const struct totp_import *im, struct import_stats *st)
+/*
+ * Decide what happens to each account, in order: a duplicate of one in the
+ * vault (NULL in a dry run) or of an earlier one is skipped; a label
+ * already taken gets a number.
+ */
+static int make_plan(struct plan *p, struct totp_vault *v, const struct import_src *src,
+                     size_t nsrc, bool dry)
 {
-	char label[2 * TOTP_LABEL_MAX], old[2 * TOTP_LABEL_MAX];
+	char old[2 * TOTP_LABEL_MAX], label[2 * TOTP_LABEL_MAX];
 	struct totp_entry *e = totp_entry_new();
+	size_t total = 0;
 	int rc = TOTP_OK;
 
-	if (!e)
+	for (size_t s = 0; s < nsrc; s++)
+		total += src[s].im.count;
+	p->from = calloc(total + 1, sizeof(*p->from));
+	if (!e || !p->from) {
+		totp_entry_free(e);
 		return TOTP_E_NOMEM;
-	for (size_t k = 0; k < im->count && rc == TOTP_OK; k++) {
-		long j;
-
-		*e = im->entries[k];
-		j = vault_find_label(v, e);
-		if (j >= 0 && same_secret(totp_vault_entry(v, (size_t)j), e)) {
-			st->duplicates++;
-			continue;
+	}
+	for (size_t s = 0; s < nsrc && rc == TOTP_OK; s++) {
+		for (size_t k = 0; k < src[s].im.count && rc == TOTP_OK; k++) {
+			*e = src[s].im.entries[k];
+			if (any(v, &p->take, e, true)) {
+				p->duplicates++;
+				continue;
+			}
+			if (any(v, &p->take, e, false)) {
+				entry_label(e, old);
+				if ((rc = distinct_label(v, &p->take, e)) != TOTP_OK)
+					break;
+				warnx_("%s already exists with another secret; %s as %s", old,
+				       dry ? "would be imported" : "imported",
+				       entry_label(e, label));
+				p->renamed++;
+			}
+			p->from[p->take.count] = s;
+			rc = totp_import_add(&p->take, e);
 		}
-		if (j >= 0) {
-			entry_label(e, old);
-			if ((rc = distinct_label(v, e)) != TOTP_OK)
-				break;
-			warnx_("%s already exists with another secret; imported as %s", old,
-			       entry_label(e, label));
-			st->renamed++;
-		}
-		rc = totp_vault_add(v, e);
-		st->added += rc == TOTP_OK;
 	}
 	totp_entry_free(e);
 	return rc;
 }
 
-static void report_problems(const char *path, const struct totp_import *im, const char *verb)
+/* One rejected item: "FILE: line 3 (Issuer:account): reason". */
+static void report_problem(const struct import_src *src, const struct totp_import_problem *p,
+                           const char *prefix)
 {
-	for (size_t k = 0; k < im->nproblems; k++) {
-		const struct totp_import_problem *p = &im->problems[k];
+	const char *why = *p->detail ? p->detail : totp_strerror(p->err);
 
-		fprintf(stderr, "%s: %s: %s item %zu%s%s%s: %s\n", cli.prog, path, verb, p->index,
-			*p->label ? " (" : "", p->label, *p->label ? ")" : "",
-			*p->detail ? p->detail : totp_strerror(p->err));
+	if (p->index == 0)
+		fprintf(stderr, "%s: %s%s: %s\n", cli.prog, prefix, src->name, why);
+	else
+		fprintf(stderr, "%s: %s%s: %s %zu%s%s%s: %s\n", cli.prog, prefix, src->name,
+		        src->lines ? "line" : "entry", p->index, *p->label ? " (" : "", p->label,
+		        *p->label ? ")" : "", why);
+}
+
+/*
+ * A problem of QR payloads decoded together.  Its detail names the source
+ * already ("shot.png, part 2 of 3, entry 7: why"); the account's label is
+ * put after the entry number.
+ */
+static void report_qr_problem(const struct totp_import_problem *p, const char *prefix)
+{
+	const char *d = p->detail;
+	char tok[48];
+	const char *at;
+
+	if (p->err == TOTP_E_BATCH) {
+		fprintf(stderr, "%s: %s%s: Google Authenticator export incomplete: %s\n", cli.prog,
+		        prefix, p->label, d);
+		return;
 	}
+	snprintf(tok, sizeof(tok), ", entry %zu: ", p->index);
+	at = strstr(d, tok);
+	if (at && *p->label && strncmp(d, p->label, strlen(p->label)) != 0) {
+		size_t head = (size_t)(at - d) + strlen(tok) - 2;
+
+		fprintf(stderr, "%s: %s%.*s (%s)%s\n", cli.prog, prefix, (int)head, d, p->label,
+		        d + head);
+	} else {
+		fprintf(stderr, "%s: %s%s\n", cli.prog, prefix, d);
+	}
+}
+
+static void print_account(const struct totp_entry *e)
+{
+	char label[2 * TOTP_LABEL_MAX];
+
+	printf("  %s\t%s\t%s\t%u digits\t", entry_label(e, label), totp_type_name(e->type),
+	       totp_algo_name(e->algo), e->digits);
+	if (e->type == TOTP_TYPE_HOTP)
+		printf("counter %llu\n", (unsigned long long)e->counter);
+	else
+		printf("%u s\n", e->period);
+}
+
+/* The dry run's listing: each input and the accounts it would add. */
+static void print_plan(const struct plan *p, const struct import_src *src, size_t nsrc)
+{
+	for (size_t s = 0; s < nsrc; s++) {
+		size_t n = 0;
+
+		for (size_t k = 0; k < p->take.count; k++)
+			n += p->from[k] == s;
+		printf("%s (%s): %zu account%s\n", src[s].name, src[s].format, n,
+		       n == 1 ? "" : "s");
+		for (size_t k = 0; k < p->take.count; k++)
+			if (p->from[k] == s)
+				print_account(&p->take.entries[k]);
+	}
+}
+
+/* "from aegis, QR image": each format once, in order. */
+static void formats(char *out, size_t outsz, const struct import_src *src, size_t nsrc)
+{
+	size_t len = 0;
+
+	*out = '\0';
+	for (size_t s = 0; s < nsrc; s++) {
+		bool seen = false;
+
+		for (size_t t = 0; t < s; t++)
+			seen |= strcmp(src[t].format, src[s].format) == 0;
+		if (!seen && *src[s].format && len < outsz)
+			len += (size_t)snprintf(out + len, outsz - len, "%s%s", len ? ", " : "",
+			                        src[s].format);
+	}
+}
+
+static void summary(const char *verb, size_t added, size_t dups, size_t unusable,
+                    const struct import_src *src, size_t nsrc)
+{
+	char from[512];
+
+	formats(from, sizeof(from), src, nsrc);
+	fprintf(stderr, "%s: %s %zu, skipped %zu (%zu duplicate%s, %zu unusable), from %s\n",
+	        cli.prog, verb, added, dups + unusable, dups, dups == 1 ? "" : "s", unusable,
+	        *from ? from : "nothing");
+}
+
+static void display_name(char *out, size_t outsz, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (strcmp(path, "-") == 0)
+		snprintf(out, outsz, "standard input");
+	else if (n < outsz)
+		snprintf(out, outsz, "%s", path);
+	else
+		snprintf(out, outsz, "...%s", path + n - (outsz - 4));
 }
 
 int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"dry-run", no_argument, NULL, 'n'},
-		{"partial", no_argument, NULL, 'p'},
-		{NULL, 0, NULL, 0},
+	        {"dry-run", no_argument, NULL, 'n'},
+	        {"partial", no_argument, NULL, 'p'},
+	        {"format", required_argument, NULL, 'f'},
+	        {"file-passphrase-fd", required_argument, NULL, 'F'},
+	        {NULL, 0, NULL, 0},
 	};
 	const struct command *cmd = command_find("import");
-	struct totp_import all, one;
-	struct import_stats st = {0, 0, 0};
+	struct import_opts io = {TOTP_IMPORT_AUTO, -1};
+	struct import_src *src = NULL;
+	struct totp_import qr;
+	struct plan p = {{0}, NULL, 0, 0};
 	struct totp_vault *v = NULL;
-	char label[2 * TOTP_LABEL_MAX];
-	bool dry = false, partial = false;
-	size_t problems = 0;
+	bool dry = false, partial = false, fmt_seen = false, stdin_seen = false;
+	size_t nsrc = 0, found = 0, unusable = 0;
+	const char *prefix;
+	uint64_t fd;
 	int c, rc = EXIT_FAIL;
 
 	while ((c = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': dry = true; break;
-		case 'p': partial = true; break;
-		default: return usage_error(cmd, "unknown option");
+		case 'n':
+			dry = true;
+			break;
+		case 'p':
+			partial = true;
+			break;
+		case 'f':
+			if (fmt_seen)
+				return usage_error(cmd, "--format given twice");
+			fmt_seen = true;
+			if (totp_import_format_parse(&io.format, optarg) != TOTP_OK)
+				return usage_error(cmd, "--format: unknown format '%s'", optarg);
+			break;
+		case 'F':
+			if (io.pass_fd >= 0)
+				return usage_error(cmd, "--file-passphrase-fd given twice");
+			if (parse_uint(optarg, 65535, &fd) != 0)
+				return usage_error(
+				        cmd, "--file-passphrase-fd: not a file descriptor: %s",
+				        optarg);
+			io.pass_fd = (int)fd;
+			break;
+		default:
+			return usage_error(cmd, "unknown option");
 		}
 	}
 	if (optind == argc)
 		return usage_error(cmd, "missing FILE (use - for standard input)");
-	totp_import_init(&all);
-	totp_import_init(&one);
 	for (int a = optind; a < argc; a++) {
-		const char *path = argv[a];
+		if (strcmp(argv[a], "-") != 0)
+			continue;
+		if (stdin_seen)
+			return usage_error(cmd, "standard input (-) given twice");
+		stdin_seen = true;
+		if (io.pass_fd == STDIN_FILENO || cli.passphrase_fd == STDIN_FILENO)
+			return usage_error(cmd, "- reads standard input, which a passphrase "
+			                        "option reads too");
+	}
+	nsrc = (size_t)(argc - optind);
+	totp_import_init(&qr);
+	totp_import_init(&p.take);
+	if (!(src = calloc(nsrc, sizeof(*src)))) {
+		fail(TOTP_E_NOMEM, "import");
+		goto out;
+	}
+	for (size_t s = 0; s < nsrc; s++) {
+		src[s].path = argv[optind + (int)s];
+		display_name(src[s].name, sizeof(src[s].name), src[s].path);
+		totp_import_init(&src[s].im);
+	}
 
-		if ((c = read_source(path, &one)) != TOTP_OK) {
-			fail(c, "%s", strcmp(path, "-") ? path : "standard input");
+	/* Read and check everything; nothing needs the vault yet. */
+	if (import_gather(src, nsrc, &io, &qr) != TOTP_OK)
+		goto out;
+	prefix = partial ? "skipping " : "";
+	for (size_t s = 0; s < nsrc; s++) {
+		for (size_t k = 0; k < src[s].im.nproblems; k++)
+			report_problem(&src[s], &src[s].im.problems[k], prefix);
+		unusable += src[s].im.nproblems;
+		found += src[s].im.count;
+	}
+	for (size_t k = 0; k < qr.nproblems; k++)
+		report_qr_problem(&qr.problems[k], prefix);
+	unusable += qr.nproblems;
+	if (dry) {
+		/* What the inputs hold, even when the import would be refused. */
+		if ((c = make_plan(&p, NULL, src, nsrc, true)) != TOTP_OK) {
+			fail(c, "import");
 			goto out;
 		}
-		problems += one.nproblems;
-		report_problems(path, &one, partial || dry ? "skipping" : "cannot import");
-		for (size_t k = 0; k < one.count; k++)
-			if ((c = totp_import_add(&all, &one.entries[k])) != TOTP_OK) {
-				fail(c, "%s", path);
-				goto out;
-			}
-		snprintf(all.format, sizeof(all.format), "%s", one.format);
-		totp_import_clear(&one);
+		print_plan(&p, src, nsrc);
 	}
-	if (problems && !partial && !dry) {
-		warnx_("nothing imported: %zu item%s unusable (fix them, or use --partial to import "
-		       "the rest)",
-		       problems, problems == 1 ? " is" : "s are");
+	if (unusable && !partial) {
+		warnx_("nothing %s: %zu item%s unusable (fix %s, or use --partial to import the "
+		       "rest)",
+		       dry ? "would be imported" : "imported", unusable,
+		       unusable == 1 ? " is" : "s are", unusable == 1 ? "it" : "them");
 		goto out;
 	}
-	if (dry) {
-		for (size_t k = 0; k < all.count; k++) {
-			const struct totp_entry *e = &all.entries[k];
-
-			printf("%s\t%s\t%s\t%u\n", entry_label(e, label), totp_type_name(e->type),
-			       totp_algo_name(e->algo), e->digits);
-		}
-		fprintf(stderr, "%s: dry run: %zu account%s would be imported, %zu skipped\n",
-			cli.prog, all.count, all.count == 1 ? "" : "s", problems);
-		rc = problems && !partial ? EXIT_FAIL : EXIT_OK;
-		goto out;
-	}
-	if (all.count == 0) {
+	if (found == 0) {
 		warnx_("no accounts found to import");
 		goto out;
 	}
-	for (size_t k = 0; k < all.count; k++)
-		entry_warnings(&all.entries[k]);
-	if (vault_unlock(&v, TOTP_VAULT_WRITE) != TOTP_OK)
-		goto out;
-	if ((c = merge(v, &all, &st)) != TOTP_OK) {
-		fail(c, "importing");
+	if (dry) {
+		summary("dry run: would import", p.take.count, p.duplicates, unusable, src, nsrc);
+		warnx_("dry run: the vault was not opened; accounts already in it are not counted");
+		rc = EXIT_OK;
 		goto out;
 	}
-	if (st.added && vault_save_or_fail(v) != TOTP_OK)
+	for (size_t s = 0; s < nsrc; s++)
+		for (size_t k = 0; k < src[s].im.count; k++)
+			entry_warnings(&src[s].im.entries[k]);
+	/* Read, merge and save under the vault's lock. */
+	if (vault_unlock(&v, TOTP_VAULT_WRITE) != TOTP_OK)
 		goto out;
-	printf("imported %zu account%s, skipped %zu already present", st.added,
-	       st.added == 1 ? "" : "s", st.duplicates);
-	if (st.renamed)
-		printf(", renamed %zu", st.renamed);
-	if (problems)
-		printf(", skipped %zu unusable", problems);
-	printf(" (from %s)\n", all.format);
+	if ((c = make_plan(&p, v, src, nsrc, false)) != TOTP_OK) {
+		fail(c, "import");
+		goto out;
+	}
+	for (size_t k = 0; k < p.take.count; k++) {
+		if ((c = totp_vault_add(v, &p.take.entries[k])) != TOTP_OK) {
+			char label[2 * TOTP_LABEL_MAX];
+
+			fail(c, "%s: nothing imported", entry_label(&p.take.entries[k], label));
+			goto out;
+		}
+	}
+	if (p.take.count && vault_save_or_fail(v) != TOTP_OK)
+		goto out;
+	summary("imported", p.take.count, p.duplicates, unusable, src, nsrc);
 	rc = EXIT_OK;
 out:
 	totp_vault_close(v);
-	totp_import_clear(&all);
-	totp_import_clear(&one);
+	for (size_t s = 0; src && s < nsrc; s++)
+		totp_import_clear(&src[s].im);
+	free(src);
+	free(p.from);
+	totp_import_clear(&p.take);
+	totp_import_clear(&qr);
 	return rc;
 }
