@@ -31,6 +31,13 @@ complete -c totp -n "__fish_seen_subcommand_from list code watch show verify ren
 complete -c totp -n "__fish_seen_subcommand_from import" -F
 complete -c totp -n "__fish_seen_subcommand_from import" -l dry-run -d 'show what would be imported'
 complete -c totp -n "__fish_seen_subcommand_from import" -l partial -d 'import the usable items'
+complete -c totp -n "__fish_seen_subcommand_from import" -l format -x -a 'aegis aegis-encrypted andotp andotp-encrypted andotp-encrypted-old 2fas 2fas-encrypted freeotp+ bitwarden-json bitwarden-csv ente ente-encrypted steam otpauth' -d 'read every file as this format'
+complete -c totp -n "__fish_seen_subcommand_from import" -l file-passphrase-fd -x -d 'fd with the password of encrypted files'
+complete -c totp -n "__fish_seen_subcommand_from export" -l format -x -a 'png migration uri html' -d 'backup format'
+complete -c totp -n "__fish_seen_subcommand_from export" -s o -l output -r -F -d 'directory (png, migration) or file'
+complete -c totp -n "__fish_seen_subcommand_from export" -l force -d 'replace existing files'
+complete -c totp -n "__fish_seen_subcommand_from show" -l qr -d 'draw the QR code'
+complete -c totp -n "__fish_seen_subcommand_from show" -l background -x -a 'dark light' -d 'terminal background (no colour)'
 complete -c totp -n "__fish_seen_subcommand_from code" -l copy -d 'copy to the clipboard'
 complete -c totp -n "__fish_seen_subcommand_from code list" -l json -d 'JSON output'
 complete -c totp -n "__fish_seen_subcommand_from code verify" -l at -x -d 'time'

@@ -79,6 +79,15 @@ int vault_unlock(struct totp_vault **v, unsigned flags);
 int vault_unlock_passphrase(struct totp_vault **v, unsigned flags);
 int vault_save_or_fail(struct totp_vault *v);
 
+/* rollback.c: the highest generation seen of each vault, kept in
+ * $XDG_STATE_HOME/totp.  After an open, a lower generation is warned about
+ * on stderr (the vault still opens); after a save, the saved generation is
+ * recorded.  Best effort: never fails.  rollback_describe says what is
+ * recorded for doctor; false when the vault looks rolled back. */
+void rollback_opened(const struct totp_vault *v);
+void rollback_saved(const struct totp_vault *v);
+bool rollback_describe(const struct totp_vault_info *info, char *buf, size_t bufsz);
+
 /* Find entries matching pattern (NULL: all).  Fills idx (malloc'd) and
  * *n.  Exact "Issuer:account" or account matches win over substrings. */
 int vault_match(struct totp_vault *v, const char *pattern, size_t **idx, size_t *n);
@@ -101,13 +110,32 @@ const char *entry_label(const struct totp_entry *e, char buf[2 * TOTP_LABEL_MAX]
 /* Warn (stderr) about unusual but valid entries: digits, short secrets. */
 void entry_warnings(const struct totp_entry *e);
 
-/* clipboard.c: copy a code; cleared after valid_for seconds if unchanged.
- * On failure, why says what is missing. */
+/* clipboard.c: copy a code; cleared after valid_for seconds (at most
+ * CLIP_CLEAR_MAX) if unchanged.  On failure, why says what is missing. */
+#define CLIP_CLEAR_MAX 45
 int clipboard_copy(const char *code, unsigned valid_for, char *why, size_t whysz);
 
 /* clock.c */
 bool clock_synchronised(void);
 void clock_warn(void); /* on stderr, when the kernel says unsynchronised */
+
+/* import_read.c: reading the inputs of 'totp import', before the vault. */
+struct import_src {
+	const char *path;        /* as given; "-" is standard input */
+	char name[200];          /* for messages */
+	char format[40];         /* what it held: "aegis", "QR image", ... */
+	bool lines;              /* its items are numbered by line */
+	struct totp_import im;   /* its accounts and rejected items */
+};
+struct import_opts {
+	enum totp_import_format format; /* --format, or TOTP_IMPORT_AUTO */
+	int pass_fd;                    /* --file-passphrase-fd, or -1 */
+};
+/* Read every source into src[i].im; the problems of QR payloads decoded
+ * together (e.g. a missing part of an export) go to *qr.  An error is
+ * reported before it is returned. */
+int import_gather(struct import_src *src, size_t nsrc, const struct import_opts *o,
+		  struct totp_import *qr);
 
 /* Commands. */
 int cmd_init(int argc, char **argv);
@@ -122,6 +150,7 @@ int cmd_show(int argc, char **argv);
 int cmd_code(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);

@@ -1,5 +1,6 @@
 /*
- * cmd_entries.c - add, rm, rename, list and show: one account at a time.
+ * cmd_entries.c - add, rm, rename and list: one account at a time (show is in
+ * cmd_show.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -344,35 +345,4 @@ int cmd_list(int argc, char **argv)
 	free(idx);
 	totp_vault_close(v);
 	return EXIT_OK;
-}
-
-int cmd_show(int argc, char **argv)
-{
-	const struct command *cmd = command_find("show");
-	struct totp_vault *v = NULL;
-	char *uri;
-	size_t i;
-	int rc = EXIT_FAIL, c;
-
-	if (argc != 2 || argv[1][0] == '-')
-		return usage_error(cmd, argc < 2 ? "missing PATTERN" : "unexpected arguments");
-	if (vault_unlock(&v, 0) != TOTP_OK)
-		return EXIT_FAIL;
-	if (vault_match_one(v, argv[1], &i) != TOTP_OK)
-		goto out;
-	if (!(uri = totp_secure_alloc(TOTP_URI_MAX))) {
-		fail(TOTP_E_NOMEM, "URI");
-		goto out;
-	}
-	if ((c = totp_uri_format(uri, TOTP_URI_MAX, totp_vault_entry(v, i))) != TOTP_OK) {
-		fail(c, "formatting the URI");
-	} else {
-		puts(uri);
-		rc = EXIT_OK;
-	}
-	totp_wipe(uri, TOTP_URI_MAX);
-	totp_secure_free(uri);
-out:
-	totp_vault_close(v);
-	return rc;
 }

@@ -22,14 +22,19 @@ static const struct command commands[] = {
 	 "add [--issuer I] [--algorithm A] [--digits N] [--period S] [--hotp [--counter N]] "
 	 "[--steam] LABEL",
 	 "add an account; the base32 secret is read from the terminal or stdin"},
-	{"import", cmd_import, "import [--dry-run] [--partial] [FILE | -]...",
-	 "import accounts from otpauth URI lists"},
+	{"import", cmd_import,
+	 "import [--dry-run] [--partial] [--format NAME] [--file-passphrase-fd N] FILE|-...",
+	 "restore accounts from QR images, URI lists, other vaults and other apps' backups"},
 	{"list", cmd_list, "list [--json] [PATTERN]", "list accounts"},
 	{"code", cmd_code, "code [--at TIME] [--json] [--copy] [PATTERN]",
 	 "print current codes, or copy one to the clipboard"},
 	{"watch", cmd_watch, "watch [PATTERN]",
 	 "live dashboard of codes (also 'totp' alone on a terminal)"},
-	{"show", cmd_show, "show PATTERN", "print an account's otpauth URI (reveals the secret)"},
+	{"export", cmd_export,
+	 "export --format png|migration|uri|html [-o PATH] [--force] [PATTERN]",
+	 "write QR codes, transfer codes, a URI list or a printable sheet (reveals secrets)"},
+	{"show", cmd_show, "show [--qr [--background dark|light]] PATTERN",
+	 "print an account's otpauth URI or QR code (reveals the secret)"},
 	{"verify", cmd_verify, "verify [--window N] [--at TIME] PATTERN CODE",
 	 "check a code; HOTP resynchronises the counter"},
 	{"rename", cmd_rename, "rename [--issuer I] PATTERN NEWLABEL", "rename an account"},
@@ -130,6 +135,27 @@ int fail(int err, const char *fmt, ...)
 	return EXIT_FAIL;
 }
 
+/* totp's version, then each library's: "libsodium 1.0.18", and for one
+ * loaded on demand (which --version does not load) "zbar (loaded on
+ * demand: libzbar.so.0)". */
+static void print_version(void)
+{
+	struct totp_library lib;
+
+	printf("totp %s (libtotp %s)\n", TOTP_VERSION, totp_version());
+	for (size_t i = 0; totp_library_info(i, &lib) == TOTP_OK; i++) {
+		bool built = lib.flags & TOTP_LIBRARY_BUILT;
+		bool on_demand = lib.flags & TOTP_LIBRARY_ON_DEMAND;
+
+		printf("%s%s%s", lib.name, lib.version[0] ? " " : "", lib.version);
+		if (built || on_demand)
+			printf(" (%s%s%s%s)", built ? "version built with" : "",
+			       built && on_demand ? "; " : "", on_demand ? "loaded on demand: " : "",
+			       on_demand ? lib.soname : "");
+		putchar('\n');
+	}
+}
+
 /* No core dumps, no same-user ptrace, private files whatever the umask. */
 static void harden(void)
 {
@@ -187,7 +213,7 @@ int main(int argc, char **argv)
 			cli.no_prompt = true;
 			break;
 		case 'V':
-			printf("totp %s (libtotp %s)\n", TOTP_VERSION, totp_version());
+			print_version();
 			return EXIT_OK;
 		case 'h':
 			usage_all(stdout);
@@ -198,7 +224,8 @@ int main(int argc, char **argv)
 		}
 	}
 	cli.stdout_tty = isatty(STDOUT_FILENO);
-	cli.color = cli.stdout_tty && !getenv("NO_COLOR");
+	/* no-color.org: NO_COLOR set and not empty turns colour off. */
+	cli.color = cli.stdout_tty && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	cli.vault_path = vault ? vault : default_vault_path();
 	if (!cli.vault_path) {
 		warnx_("cannot find the vault: set HOME, XDG_DATA_HOME or TOTP_VAULT, or use --vault");
