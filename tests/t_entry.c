@@ -239,6 +239,9 @@ static const struct label_case labels[] = {
         {"   ", "Kept", TOTP_E_LABEL, "Kept", "old"},
         {"Ex\xff:alice", "Kept", TOTP_E_UTF8, "Kept", "old"},
         {"Example:al\xe2\x82", "Kept", TOTP_E_UTF8, "Kept", "old"},
+        {"Ex\x1b[31m:alice", "Kept", TOTP_E_LABEL, "Kept", "old"},
+        {"Example:al\x7fice", "Kept", TOTP_E_LABEL, "Kept", "old"},
+        {"Big\tCorp:alice", "Kept", TOTP_E_LABEL, "Kept", "old"},
 };
 
 static void test_set_label(void)

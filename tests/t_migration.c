@@ -1,77 +1,11 @@
 /*
- * t_migration.c - otpauth-migration payloads: FORMATS.md worked examples,
- * format -> parse round trips in batches, missing/duplicate/mixed parts,
- * damaged protobuf (every truncation, bad varints, wire types, unknown
- * fields), rejected entries, and the URI spellings seen in the wild.
+ * t_migration.c - reading otpauth-migration payloads: FORMATS.md worked
+ * examples, damaged protobuf (every truncation, bad varints, wire types,
+ * unknown fields), rejected entries, names, the URI spellings seen in the
+ * wild, and payloads mixed with other QR codes.  Writing and batches are in
+ * t_migration_write.c.
  */
-#include <stdlib.h>
-
-#include <sodium.h>
-
-#include "internal.h"
-#include "qr.h"
-#include "test.h"
-#include "totp.h"
-
-static const char ex1[] = "otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YW"
-                          "xpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZTAC";
-static const char ex1_std[] = "otpauth-migration://offline?data=CjsKFBHMQnKu/odWlB/zUy+dfiRIaHj0Eh"
-                              "hFeGFtcGxlOmFsaWNlQGdvb2dsZS5jb20aB0V4YW1wbGUwAg==";
-static const char ex2[] = "otpauth-migration://offline?data=CiUKEPqlBekzoNEukL7qlsjBCDYSCWhvdHAgZGV"
-                          "tbyABKAEwATgEEAEYASAAKNuv15j6%2F%2F%2F%2F%2FwE%3D";
-static const char ex3[] =
-        "otpauth-migration://offline?data=CjMKCkhlbGxvId6tvu8SGFRlc3QxOnRlc3QxQGV4YW1wbGUxLmNvbRoFV"
-        "GVzdDEgASgBMAIKMwoKSGVsbG8h3q2%2B8BIYVGVzdDI6dGVzdDJAZXhhbXBsZTIuY29tGgVUZXN0MiABKAEwAgozC"
-        "gpIZWxsbyHerb7xEhhUZXN0Mzp0ZXN0M0BleGFtcGxlMy5jb20aBVRlc3QzIAEoATACEAEYASAAKI3orYEE";
-
-/* Import the given payloads (in that order) into a fresh im. */
-static int import(struct totp_import *im, const char *const *p, size_t n)
-{
-	struct totp_qr_list l;
-	int rc = TOTP_OK;
-
-	totp_qr_list_init(&l);
-	totp_import_init(im);
-	for (size_t i = 0; i < n && rc == TOTP_OK; i++) {
-		char src[32];
-
-		snprintf(src, sizeof(src), "code%zu.png", i + 1);
-		rc = totp_qr_list_add(&l, (const uint8_t *)p[i], strlen(p[i]), src);
-	}
-	if (rc == TOTP_OK)
-		rc = totp_qr_import(im, &l);
-	totp_qr_list_free(&l);
-	return rc;
-}
-
-static const char *b32(const struct totp_entry *e)
-{
-	static char out[TOTP_SECRET_MAX * 2];
-
-	if (totp_base32_encode(out, sizeof(out), e->secret, e->secret_len) != TOTP_OK)
-		return "(error)";
-	return out;
-}
-
-/* The protobuf inside a URI, via the library's own decoder. */
-static size_t pb_of(uint8_t *out, size_t outsz, const char *uri)
-{
-	size_t n = 0;
-
-	if (totp_mig_decode(out, outsz, &n, (const uint8_t *)uri, strlen(uri)) != TOTP_OK)
-		return 0;
-	return n;
-}
-
-/* A URI around a protobuf. */
-static void uri_of(char *out, size_t outsz, const uint8_t *pb, size_t n)
-{
-	static const char pre[] = "otpauth-migration://offline?data=";
-
-	memcpy(out, pre, sizeof(pre));
-	sodium_bin2base64(out + sizeof(pre) - 1, outsz - sizeof(pre) + 1, pb, n,
-	                  sodium_base64_VARIANT_ORIGINAL);
-}
+#include "migration_test.h"
 
 static void test_examples(void)
 {
@@ -153,275 +87,7 @@ static void test_examples(void)
 	      "example 3: 171 bytes, batch_id 1076589581");
 }
 
-/* Our encoder reproduces Google's bytes for worked example 2. */
-static void test_encoder_known_answer(void)
-{
-	struct totp_entry e;
-	struct totp_migration_export x;
-	struct totp_migration_opts o = {0, 0, 1, -1558849573};
-	size_t n;
-
-	totp_entry_init(&e);
-	CHECK(totp_base32_decode(e.secret, sizeof(e.secret), &n, "7KSQL2JTUDIS5EF65KLMRQIIGY",
-	                         26) == TOTP_OK,
-	      "secret");
-	e.secret_len = n;
-	strcpy(e.account, "hotp demo");
-	e.type = TOTP_TYPE_HOTP;
-	e.counter = 4;
-	CHECK_RC(totp_migration_format(&x, &e, 1, &o), TOTP_OK, "format example 2 entry");
-	CHECK(x.count == 1, "one URI");
-	if (x.count == 1)
-		CHECK_STR(x.uris[0], ex2,
-		          "byte-identical to Google's export (FORMATS.md example 2)");
-	totp_migration_export_free(&x);
-	totp_migration_export_free(&x);
-	sodium_memzero(&e, sizeof(e));
-}
-
-/* ---- Round trips ---------------------------------------------------------- */
-
-static void random_entry(struct totp_entry *e, uint32_t i)
-{
-	static const char *const issuers[] = {"",    "Example", "ACME Co", "Bäckerei Müller",
-	                                      "a:b", "GitHub"};
-	static const char *const accounts[] = {
-	        "alice@example.com",    "bob", "encoding: ¿äÄéÉ? (demo)", "x:y:z", "日本語",
-	        "carol+tag@example.org"};
-
-	totp_entry_init(e);
-	e->secret_len = 10 + randombytes_uniform(31);
-	randombytes_buf(e->secret, e->secret_len);
-	snprintf(e->issuer, sizeof(e->issuer), "%s", issuers[randombytes_uniform(6)]);
-	snprintf(e->account, sizeof(e->account), "%s %u", accounts[randombytes_uniform(6)], i);
-	e->type = randombytes_uniform(2) ? TOTP_TYPE_HOTP : TOTP_TYPE_TOTP;
-	e->algo = (enum totp_algo)randombytes_uniform(3);
-	e->digits = randombytes_uniform(2) ? 8 : 6;
-	if (e->type == TOTP_TYPE_HOTP)
-		e->counter = (uint64_t)randombytes_random() << 31 | randombytes_random();
-}
-
-static int same_entry(const struct totp_entry *a, const struct totp_entry *b)
-{
-	return strcmp(a->issuer, b->issuer) == 0 && strcmp(a->account, b->account) == 0 &&
-	       a->secret_len == b->secret_len && memcmp(a->secret, b->secret, a->secret_len) == 0 &&
-	       a->type == b->type && a->algo == b->algo && a->digits == b->digits &&
-	       a->period == b->period && a->counter == b->counter;
-}
-
-static void test_round_trips(void)
-{
-	static const size_t sizes[] = {1, 10, 11, 25};
-	struct totp_entry *e = sodium_allocarray(25, sizeof(*e));
-
-	for (size_t k = 0; k < TOTP_ARRAY_LEN(sizes); k++) {
-		size_t n = sizes[k], want = (n + 9) / 10, ok = 0;
-		struct totp_migration_export x;
-		struct totp_import im;
-		const char *p[3];
-		struct totp_mig m0;
-		int rc, ids_ok = 1;
-
-		memset(&m0, 0, sizeof(m0));
-		for (size_t i = 0; i < n; i++)
-			random_entry(&e[i], (uint32_t)i);
-		CHECK_RC(totp_migration_format(&x, e, n, NULL), TOTP_OK, "format %zu entries", n);
-		CHECK(x.count == want, "%zu entries -> %zu URIs (%zu)", n, want, x.count);
-		for (size_t i = 0; i < x.count && i < 3; i++) {
-			uint8_t pb[TOTP_QR_PAYLOAD_MAX];
-			struct totp_mig m;
-			size_t len = pb_of(pb, sizeof(pb), x.uris[i]);
-
-			if (totp_mig_parse(&m, pb, len) != TOTP_OK) {
-				ids_ok = 0;
-				continue;
-			}
-			if (i == 0)
-				m0 = m;
-			if (m.version != 1 || m.batch_size != (int32_t)x.count ||
-			    m.batch_index != (int32_t)i || m.batch_id != m0.batch_id ||
-			    m.nentries != (i + 1 < x.count ? 10 : n - 10 * i) ||
-			    strlen(x.uris[i]) > TOTP_QR_CAPACITY_M)
-				ids_ok = 0;
-		}
-		CHECK(ids_ok, "%zu entries: version 1, one batch_id, size/index, <= 10 per URI", n);
-		/* Parts in reverse order: entries still come out in order. */
-		for (size_t i = 0; i < x.count; i++)
-			p[i] = x.uris[x.count - 1 - i];
-		rc = import(&im, p, x.count);
-		CHECK_RC(rc, TOTP_OK, "import %zu URIs in reverse order", x.count);
-		for (size_t i = 0; i < n && i < im.count; i++)
-			ok += same_entry(&e[i], &im.entries[i]);
-		CHECK(im.count == n && ok == n && im.nproblems == 0,
-		      "%zu entries round trip exactly, in order (%zu/%zu)", n, ok, im.count);
-		totp_import_clear(&im);
-		totp_migration_export_free(&x);
-	}
-	sodium_free(e);
-}
-
-/* ---- Batches ---------------------------------------------------------------- */
-
-static struct totp_entry *fixed_entries(size_t n)
-{
-	struct totp_entry *e = sodium_allocarray(n, sizeof(*e));
-
-	for (size_t i = 0; i < n; i++) {
-		totp_entry_init(&e[i]);
-		e[i].secret_len = 10;
-		memset(e[i].secret, (int)i + 1, 10);
-		snprintf(e[i].issuer, sizeof(e[i].issuer), "Issuer%zu", i);
-		snprintf(e[i].account, sizeof(e[i].account), "user%zu", i);
-	}
-	return e;
-}
-
-static int has_problem(const struct totp_import *im, int err, const char *detail)
-{
-	for (size_t i = 0; i < im->nproblems; i++)
-		if (im->problems[i].err == err && strstr(im->problems[i].detail, detail))
-			return 1;
-	return 0;
-}
-
-static void test_batches(void)
-{
-	struct totp_entry *e = fixed_entries(25);
-	struct totp_migration_export a, b;
-	struct totp_migration_opts oa = {0, 0, 1, 111}, ob = {0, 0, 1, -222};
-	struct totp_import im;
-	const char *p[6];
-	int rc;
-
-	CHECK(totp_migration_format(&a, e, 25, &oa) == TOTP_OK && a.count == 3,
-	      "export A: 3 parts");
-	CHECK(totp_migration_format(&b, e, 12, &ob) == TOTP_OK && b.count == 2,
-	      "export B: 2 parts");
-
-	/* Part 2 of 3 missing. */
-	p[0] = a.uris[0];
-	p[1] = a.uris[2];
-	rc = import(&im, p, 2);
-	CHECK_RC(rc, TOTP_E_BATCH, "missing part: TOTP_E_BATCH");
-	CHECK(has_problem(&im, TOTP_E_BATCH, "part 2 of 3 missing"),
-	      "problem says part 2 of 3 missing");
-	CHECK(im.nproblems == 1 && im.problems[0].index == 2, "exactly one problem, index 2");
-	CHECK(im.count == 15, "the present parts' 15 entries are listed (%zu)", im.count);
-	totp_import_clear(&im);
-
-	/* Only the last part: two missing. */
-	p[0] = a.uris[2];
-	rc = import(&im, p, 1);
-	CHECK(rc == TOTP_E_BATCH && has_problem(&im, TOTP_E_BATCH, "part 1 of 3 missing") &&
-	              has_problem(&im, TOTP_E_BATCH, "part 2 of 3 missing") && im.nproblems == 2,
-	      "two parts missing, each named");
-	totp_import_clear(&im);
-
-	/* Two complete exports, interleaved: both fine. */
-	p[0] = b.uris[1];
-	p[1] = a.uris[1];
-	p[2] = a.uris[0];
-	p[3] = b.uris[0];
-	p[4] = a.uris[2];
-	rc = import(&im, p, 5);
-	CHECK_RC(rc, TOTP_OK, "two complete exports with different batch_ids");
-	CHECK(im.count == 37 && im.nproblems == 0, "all 37 entries (%zu)", im.count);
-	/* B was seen first: its entries come first, in part order. */
-	CHECK(im.count == 37 && strcmp(im.entries[0].account, "user0") == 0 &&
-	              strcmp(im.entries[11].account, "user11") == 0 &&
-	              strcmp(im.entries[12].account, "user0") == 0 &&
-	              strcmp(im.entries[36].account, "user24") == 0,
-	      "batch by batch, each in part order");
-	totp_import_clear(&im);
-
-	/* One complete, one incomplete. */
-	p[0] = a.uris[0];
-	p[1] = a.uris[1];
-	p[2] = a.uris[2];
-	p[3] = b.uris[1];
-	rc = import(&im, p, 4);
-	CHECK(rc == TOTP_E_BATCH && im.nproblems == 1 &&
-	              has_problem(&im, TOTP_E_BATCH, "part 1 of 2"),
-	      "complete A, incomplete B: B's missing part named");
-	totp_import_clear(&im);
-
-	/* Duplicates: the same part twice (identical text is dropped by the
-	 * list; a different spelling of the same bytes by the importer). */
-	{
-		char respelled[4096];
-		size_t j = 0;
-
-		for (const char *s = a.uris[1]; *s && j + 1 < sizeof(respelled); s++) {
-			if (strncmp(s, "%2B", 3) == 0 || strncmp(s, "%2F", 3) == 0) {
-				respelled[j++] = s[2] == 'B' ? '+' : '/';
-				s += 2;
-			} else {
-				respelled[j++] = *s;
-			}
-		}
-		respelled[j] = 0;
-		p[0] = a.uris[0];
-		p[1] = a.uris[1];
-		p[2] = respelled;
-		p[3] = a.uris[1];
-		p[4] = a.uris[2];
-		p[5] = a.uris[0];
-		rc = import(&im, p, 6);
-		CHECK(rc == TOTP_OK && im.count == 25 && im.nproblems == 0,
-		      "duplicate parts counted once (%zu entries)", im.count);
-		totp_import_clear(&im);
-	}
-
-	/* Same batch_id and index, different contents. */
-	{
-		struct totp_migration_export c;
-
-		CHECK(totp_migration_format(&c, e + 3, 25 - 3, &oa) == TOTP_OK && c.count == 3,
-		      "export C reusing A's batch_id");
-		p[0] = a.uris[0];
-		p[1] = c.uris[0];
-		p[2] = a.uris[1];
-		p[3] = a.uris[2];
-		rc = import(&im, p, 4);
-		CHECK(rc == TOTP_E_BATCH && has_problem(&im, TOTP_E_BATCH,
-		                                        "part 1 of 3 appears twice with different"),
-		      "conflicting copies of a part reported");
-		totp_import_clear(&im);
-		totp_migration_export_free(&c);
-	}
-
-	/* A part claiming a different batch size. */
-	{
-		struct totp_migration_export d;
-
-		CHECK(totp_migration_format(&d, e, 12, &oa) == TOTP_OK && d.count == 2,
-		      "export D: 2 parts with A's batch_id");
-		p[0] = a.uris[0];
-		p[1] = a.uris[1];
-		p[2] = a.uris[2];
-		p[3] = d.uris[1];
-		rc = import(&im, p, 4);
-		CHECK(rc == TOTP_E_BATCH &&
-		              has_problem(&im, TOTP_E_BATCH, "says the export has 2 parts"),
-		      "inconsistent batch size reported");
-		totp_import_clear(&im);
-		totp_migration_export_free(&d);
-	}
-	totp_migration_export_free(&a);
-	totp_migration_export_free(&b);
-	sodium_free(e);
-}
-
 /* ---- Damaged and unusual payloads ----------------------------------------- */
-
-static int import_pb(struct totp_import *im, const uint8_t *pb, size_t n)
-{
-	char uri[1024];
-	const char *p[1] = {uri};
-
-	uri_of(uri, sizeof(uri), pb, n);
-	return import(im, p, 1);
-}
 
 static void test_truncated(void)
 {
@@ -753,53 +419,36 @@ static void test_mixed_payloads(void)
 	totp_import_clear(&im);
 }
 
-static void test_check_and_limits(void)
+/* A problem's label cut to fit stays valid UTF-8. */
+static void test_long_label_problem(void)
 {
-	struct totp_entry e;
-	struct totp_migration_export x;
-	struct totp_migration_opts small = {0, 300, 0, 0}, three = {3, 0, 0, 0};
-	struct totp_entry *many = fixed_entries(20);
+	uint8_t pb[640];
+	size_t n = 0;
+	struct totp_import im;
 
-	totp_entry_init(&e);
-	e.secret_len = 10;
-	strcpy(e.account, "a");
-	CHECK_RC(totp_migration_check(&e), TOTP_OK, "TOTP/SHA1/6/30 fits");
-	e.algo = TOTP_ALGO_SHA512;
-	e.digits = 8;
-	CHECK_RC(totp_migration_check(&e), TOTP_OK, "SHA512/8 fits");
-	e.period = 60;
-	CHECK_RC(totp_migration_check(&e), TOTP_E_PERIOD, "period 60 does not");
-	e.type = TOTP_TYPE_HOTP;
-	CHECK_RC(totp_migration_check(&e), TOTP_OK, "HOTP ignores the period");
-	e.digits = 7;
-	CHECK_RC(totp_migration_check(&e), TOTP_E_DIGITS, "7 digits do not fit");
-	e.type = TOTP_TYPE_STEAM;
-	e.digits = 5;
-	e.period = 30;
-	CHECK_RC(totp_migration_check(&e), TOTP_E_ENTRY, "Steam does not fit");
-	CHECK_RC(totp_migration_format(&x, &e, 1, NULL), TOTP_E_ENTRY, "format refuses Steam");
-	CHECK(x.count == 0 && x.uris == NULL, "nothing allocated on error");
-	e.type = TOTP_TYPE_TOTP;
-	e.digits = 6;
-	e.secret_len = 0;
-	CHECK_RC(totp_migration_check(&e), TOTP_E_SECRET_EMPTY, "empty secret");
-
-	CHECK(totp_migration_format(&x, many, 20, &three) == TOTP_OK && x.count == 7,
-	      "3 per code: 20 entries -> 7 URIs");
-	totp_migration_export_free(&x);
-	CHECK(totp_migration_format(&x, many, 20, &small) == TOTP_OK && x.count > 2,
-	      "300-byte URIs: %zu URIs", x.count);
-	for (size_t i = 0; i < x.count; i++)
-		CHECK(strlen(x.uris[i]) <= 300, "URI %zu within 300 bytes (%zu)", i,
-		      strlen(x.uris[i]));
-	totp_migration_export_free(&x);
-	memset(many[0].account, 'x', 250);
-	many[0].account[250] = 0;
-	CHECK_RC(totp_migration_format(&x, many, 1, &small), TOTP_E_TOOBIG,
-	         "an entry larger than max_len: TOTP_E_TOOBIG");
-	CHECK(totp_migration_format(&x, many, 0, NULL) == TOTP_OK && x.count == 0, "no entries");
-	totp_migration_export_free(&x);
-	sodium_free(many);
+	pb[n++] = 0x0a; /* one entry of 608 bytes */
+	pb[n++] = 0xe0;
+	pb[n++] = 0x04;
+	pb[n++] = 0x0a; /* secret "k" */
+	pb[n++] = 0x01;
+	pb[n++] = 'k';
+	pb[n++] = 0x12; /* name: 300 x U+00E9, 600 bytes */
+	pb[n++] = 0xd8;
+	pb[n++] = 0x04;
+	for (int i = 0; i < 300; i++) {
+		pb[n++] = 0xc3;
+		pb[n++] = 0xa9;
+	}
+	pb[n++] = 0x20; /* algorithm MD5 */
+	pb[n++] = 0x04;
+	CHECK(import_pb(&im, pb, n) == TOTP_OK && im.count == 0 && im.nproblems == 1,
+	      "MD5 entry with a 600-byte name: one problem");
+	if (im.nproblems == 1)
+		CHECK(totp_utf8_valid(im.problems[0].label, strlen(im.problems[0].label)) &&
+		              strlen(im.problems[0].label) == 510,
+		      "its label is cut between characters (%zu bytes)",
+		      strlen(im.problems[0].label));
+	totp_import_clear(&im);
 }
 
 int main(void)
@@ -807,15 +456,12 @@ int main(void)
 	if (sodium_init() < 0)
 		return 1;
 	test_examples();
-	test_encoder_known_answer();
-	test_round_trips();
-	test_batches();
 	test_truncated();
 	test_protobuf_errors();
 	test_entry_problems();
 	test_names();
 	test_spellings();
 	test_mixed_payloads();
-	test_check_and_limits();
+	test_long_label_problem();
 	TEST_EXIT();
 }

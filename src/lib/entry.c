@@ -47,7 +47,19 @@ void totp_entry_wipe(struct totp_entry *e)
 	totp_entry_init(e);
 }
 
-/* A label field: NUL-terminated inside its array and valid UTF-8. */
+/* Labels are printed on terminals and in tab-separated lists: valid UTF-8
+ * and no control characters (which could also carry escape sequences). */
+int totp_label_text_check(const char *s, size_t len)
+{
+	if (!totp_utf8_valid(s, len))
+		return TOTP_E_UTF8;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return TOTP_E_LABEL;
+	return TOTP_OK;
+}
+
+/* A label field: NUL-terminated inside its array, then its text. */
 static int check_text(const char *s, size_t *lenp)
 {
 	const char *nul = memchr(s, '\0', TOTP_LABEL_MAX);
@@ -55,14 +67,7 @@ static int check_text(const char *s, size_t *lenp)
 	if (!nul)
 		return TOTP_E_LABEL;
 	*lenp = (size_t)(nul - s);
-	if (!totp_utf8_valid(s, *lenp))
-		return TOTP_E_UTF8;
-	/* Labels are printed on terminals and in tab-separated lists: no
-	 * control characters (which could also carry escape sequences). */
-	for (size_t i = 0; i < *lenp; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return TOTP_E_LABEL;
-	return TOTP_OK;
+	return totp_label_text_check(s, *lenp);
 }
 
 int totp_entry_check(const struct totp_entry *e)
@@ -116,12 +121,13 @@ static int check_part(const char *b, const char *end)
 
 	if (n >= TOTP_LABEL_MAX)
 		return TOTP_E_LABEL;
-	return totp_utf8_valid(b, n) ? TOTP_OK : TOTP_E_UTF8;
+	return totp_label_text_check(b, n);
 }
 
 /*
  * White space is trimmed from the whole label and from both sides of the
- * first colon.  Nothing changes unless the whole label is valid.
+ * first colon.  Nothing changes unless the whole label is valid, by the
+ * rules of totp_entry_check (control characters inside are TOTP_E_LABEL).
  */
 int totp_entry_set_label(struct totp_entry *e, const char *label)
 {

@@ -50,7 +50,7 @@ int totp_import_add(struct totp_import *im, const struct totp_entry *e)
 }
 
 int totp_import_problem(struct totp_import *im, size_t index, const char *label, int err,
-			const char *detail_fmt, ...)
+                        const char *detail_fmt, ...)
 {
 	struct totp_import_problem *p;
 	va_list ap;
@@ -58,6 +58,8 @@ int totp_import_problem(struct totp_import *im, size_t index, const char *label,
 	if (im->nproblems == im->pcap) {
 		size_t cap = im->pcap ? im->pcap * 2 : 8;
 
+		if (cap > SIZE_MAX / sizeof(*p))
+			return TOTP_E_NOMEM;
 		p = realloc(im->problems, cap * sizeof(*p));
 		if (!p)
 			return TOTP_E_NOMEM;

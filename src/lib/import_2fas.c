@@ -35,6 +35,7 @@ struct blob {
 	uint8_t iv[IV_BYTES];
 };
 
+/* TOTP_OK, TOTP_E_JSON when malformed, or TOTP_E_NOMEM. */
 static int blob_parse(struct blob *b, const char *s)
 {
 	const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -42,11 +43,11 @@ static int blob_parse(struct blob *b, const char *s)
 
 	memset(b, 0, sizeof(*b));
 	if (!c1 || !c2 || strchr(c2 + 1, ':'))
-		return -1;
+		return TOTP_E_JSON;
 	n = (size_t)(c1 - s);
 	b->data = malloc(n / 4 * 3 + 3);
 	if (!b->data)
-		return -1;
+		return TOTP_E_NOMEM;
 	if (totp_imp_base64(b->data, n / 4 * 3 + 3, &b->len, s, n) || b->len < TAG_BYTES ||
 	    totp_imp_base64(b->salt, sizeof(b->salt), &b->saltlen, c1 + 1, (size_t)(c2 - c1 - 1)) ||
 	    b->saltlen == 0 ||
@@ -54,9 +55,9 @@ static int blob_parse(struct blob *b, const char *s)
 	    ivlen != IV_BYTES) {
 		free(b->data);
 		b->data = NULL;
-		return -1;
+		return TOTP_E_JSON;
 	}
-	return 0;
+	return TOTP_OK;
 }
 
 static int blob_open(struct totp_imp *c, uint8_t *plain, const struct blob *b, const uint8_t *key)
@@ -86,8 +87,10 @@ static int check_reference(struct totp_imp *c, const char *ref, const struct blo
 	uint8_t *k2 = NULL, *plain = NULL;
 	int rc;
 
-	if (blob_parse(&rb, ref))
-		return totp_imp_fail(c, TOTP_E_JSON, "2FAS reference is malformed");
+	rc = blob_parse(&rb, ref);
+	if (rc != TOTP_OK)
+		return rc == TOTP_E_NOMEM ? rc
+		                          : totp_imp_fail(c, rc, "2FAS reference is malformed");
 	plain = sodium_malloc(rb.len);
 	k2 = sodium_malloc(32);
 	if (!plain || !k2) {
@@ -120,7 +123,7 @@ out:
 static int service(struct totp_imp *c, size_t index, const json_t *obj)
 {
 	const json_t *otp;
-	const char *issuer, *account, *type, *algo;
+	const char *issuer, *account, *type;
 	int rc;
 
 	totp_imp_begin(c);
@@ -147,16 +150,8 @@ static int service(struct totp_imp *c, size_t index, const json_t *obj)
 		rc = totp_imp_type(c, type ? type : "TOTP");
 	if (rc == TOTP_OK)
 		rc = totp_imp_secret_b32(c, totp_json_str(obj, "secret"));
-	algo = totp_json_str(otp, "algorithm");
-	if (rc == TOTP_OK && c->e->type != TOTP_TYPE_STEAM) {
-		rc = totp_imp_algo(c, algo ? algo : "SHA1");
-		if (rc == TOTP_OK)
-			rc = totp_imp_digits(c, otp, "digits", 6);
-		if (rc == TOTP_OK && c->e->type == TOTP_TYPE_HOTP)
-			rc = totp_imp_counter(c, otp, "counter", 0, 0);
-		else if (rc == TOTP_OK)
-			rc = totp_imp_period(c, otp, "period", 30);
-	}
+	if (rc == TOTP_OK)
+		rc = totp_imp_otp_params(c, otp, "algorithm", 0);
 	if (rc != TOTP_OK)
 		return totp_imp_skip(c, index, rc);
 	return totp_imp_commit(c, index);
@@ -164,20 +159,9 @@ static int service(struct totp_imp *c, size_t index, const json_t *obj)
 
 static int services(struct totp_imp *c, const json_t *arr, int bad)
 {
-	size_t n = json_array_size(arr);
-	int rc;
-
 	if (!json_is_array(arr))
 		return totp_imp_fail(c, bad, "2FAS services is not a list");
-	if (n > TOTP_IMPORT_MAX_ENTRIES)
-		return totp_imp_fail(c, TOTP_E_TOOBIG, "more than %d accounts",
-		                     TOTP_IMPORT_MAX_ENTRIES);
-	for (size_t i = 0; i < n; i++) {
-		rc = service(c, i + 1, json_array_get(arr, i));
-		if (rc != TOTP_OK)
-			return rc;
-	}
-	return TOTP_OK;
+	return totp_imp_each(c, arr, service);
 }
 
 static int encrypted(struct totp_imp *c, const char *enc, const char *ref)
@@ -187,9 +171,12 @@ static int encrypted(struct totp_imp *c, const char *enc, const char *ref)
 	json_t *arr = NULL;
 	int rc, checked = 0;
 
-	if (blob_parse(&b, enc))
-		return totp_imp_fail(c, TOTP_E_JSON,
-		                     "2FAS servicesEncrypted is not base64 data:salt:iv");
+	rc = blob_parse(&b, enc);
+	if (rc != TOTP_OK)
+		return rc == TOTP_E_NOMEM ? rc
+		                          : totp_imp_fail(c, rc,
+		                                          "2FAS servicesEncrypted is not base64 "
+		                                          "data:salt:iv");
 	key = sodium_malloc(32);
 	plain = sodium_malloc(b.len);
 	if (!key || !plain) {

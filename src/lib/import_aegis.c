@@ -40,17 +40,8 @@ static int entry(struct totp_imp *c, size_t index, const json_t *obj)
 		rc = totp_imp_why(c, TOTP_E_JSON, "no info object");
 	if (rc == TOTP_OK)
 		rc = totp_imp_secret_b32(c, totp_json_str(info, "secret"));
-	if (rc == TOTP_OK && c->e->type != TOTP_TYPE_STEAM) {
-		const char *algo = totp_json_str(info, "algo");
-
-		rc = totp_imp_algo(c, algo ? algo : "SHA1");
-		if (rc == TOTP_OK)
-			rc = totp_imp_digits(c, info, "digits", 6);
-		if (rc == TOTP_OK && c->e->type == TOTP_TYPE_HOTP)
-			rc = totp_imp_counter(c, info, "counter", 0, 0);
-		else if (rc == TOTP_OK)
-			rc = totp_imp_period(c, info, "period", 30);
-	}
+	if (rc == TOTP_OK)
+		rc = totp_imp_otp_params(c, info, "algo", 0);
 	if (rc != TOTP_OK)
 		return totp_imp_skip(c, index, rc);
 	return totp_imp_commit(c, index);
@@ -62,23 +53,13 @@ static int content(struct totp_imp *c, const json_t *db, int bad)
 {
 	const json_t *entries = json_object_get(db, "entries");
 	long long v;
-	size_t i;
-	int rc;
 
 	if (!json_is_object(db) || !json_is_array(entries))
 		return totp_imp_fail(c, bad, "Aegis content has no entries list");
 	if (totp_json_int(db, "version", &v) > 0 && (v < 1 || v > 3))
 		return totp_imp_fail(c, TOTP_E_VERSION,
 		                     "Aegis content version %lld is not supported", v);
-	if (json_array_size(entries) > TOTP_IMPORT_MAX_ENTRIES)
-		return totp_imp_fail(c, TOTP_E_TOOBIG, "more than %d accounts",
-		                     TOTP_IMPORT_MAX_ENTRIES);
-	for (i = 0; i < json_array_size(entries); i++) {
-		rc = entry(c, i + 1, json_array_get(entries, i));
-		if (rc != TOTP_OK)
-			return rc;
-	}
-	return TOTP_OK;
+	return totp_imp_each(c, entries, entry);
 }
 
 /* AES-GCM parameters {"nonce": hex 12 B, "tag": hex 16 B}. */

@@ -58,17 +58,8 @@ static int entry(struct totp_imp *c, size_t index, const json_t *obj)
 		rc = totp_imp_type(c, totp_json_str(obj, "type"));
 	if (rc == TOTP_OK)
 		rc = totp_imp_secret_b32(c, totp_json_str(obj, "secret"));
-	if (rc == TOTP_OK && c->e->type != TOTP_TYPE_STEAM) {
-		const char *algo = totp_json_str(obj, "algorithm");
-
-		rc = totp_imp_algo(c, algo ? algo : "SHA1");
-		if (rc == TOTP_OK)
-			rc = totp_imp_digits(c, obj, "digits", 6);
-		if (rc == TOTP_OK && c->e->type == TOTP_TYPE_HOTP)
-			rc = totp_imp_counter(c, obj, "counter", 0, 0);
-		else if (rc == TOTP_OK)
-			rc = totp_imp_period(c, obj, "period", 30);
-	}
+	if (rc == TOTP_OK)
+		rc = totp_imp_otp_params(c, obj, "algorithm", 0);
 	if (rc != TOTP_OK)
 		return totp_imp_skip(c, index, rc);
 	return totp_imp_commit(c, index);
@@ -76,20 +67,9 @@ static int entry(struct totp_imp *c, size_t index, const json_t *obj)
 
 int totp_imp_andotp_json(struct totp_imp *c, const json_t *root)
 {
-	size_t n = json_array_size(root);
-	int rc;
-
 	if (!json_is_array(root))
 		return totp_imp_fail(c, TOTP_E_JSON, "an andOTP backup is a JSON array");
-	if (n > TOTP_IMPORT_MAX_ENTRIES)
-		return totp_imp_fail(c, TOTP_E_TOOBIG, "more than %d accounts",
-		                     TOTP_IMPORT_MAX_ENTRIES);
-	for (size_t i = 0; i < n; i++) {
-		rc = entry(c, i + 1, json_array_get(root, i));
-		if (rc != TOTP_OK)
-			return rc;
-	}
-	return TOTP_OK;
+	return totp_imp_each(c, root, entry);
 }
 
 /* Decrypt [nonce][ciphertext][tag] at buf+off with key into plain. */

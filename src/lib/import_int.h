@@ -59,7 +59,7 @@ int totp_aesgcm_decrypt_with(enum totp_aesgcm_backend b, uint8_t *out, const uin
                              const uint8_t key[TOTP_AESGCM_KEY_BYTES]) TOTP_WUR;
 
 /* ---- Shared reader state and helpers (import_detect.c; the numeric
- * field parsers in json_util.c) ---------------------------------------- */
+ * field parsers and list walking in json_util.c) ------------------------- */
 
 /*
  * One totp_import_read call.  Readers parse each item into `e` (guarded
@@ -123,6 +123,17 @@ int totp_imp_period(struct totp_imp *c, const struct json_t *obj, const char *ke
                     unsigned def) TOTP_WUR;
 int totp_imp_counter(struct totp_imp *c, const struct json_t *obj, const char *key, uint64_t def,
                      uint64_t add) TOTP_WUR;
+/* The OTP parameters of c->e that most JSON backups spell alike, from obj:
+ * algorithm (key algo_key; SHA1 when absent), "digits" (6), then for HOTP
+ * "counter" (0; counter_add added) else "period" (30).  A Steam entry is
+ * left as it is (totp_imp_commit sets its parameters). */
+int totp_imp_otp_params(struct totp_imp *c, const struct json_t *obj, const char *algo_key,
+                        uint64_t counter_add) TOTP_WUR;
+/* item(c, i + 1, arr[i]) for every element of the JSON array arr, stopping
+ * at the first error; more than TOTP_IMPORT_MAX_ENTRIES elements is a
+ * whole-file TOTP_E_TOOBIG.  The caller checks that arr is an array. */
+int totp_imp_each(struct totp_imp *c, const struct json_t *arr,
+                  int (*item)(struct totp_imp *c, size_t index, const struct json_t *obj)) TOTP_WUR;
 
 /* Parse one otpauth:// or steam:// URI into c->e (labels included). */
 int totp_imp_uri(struct totp_imp *c, const char *uri, size_t len) TOTP_WUR;

@@ -56,7 +56,7 @@ static int byte_secret(struct totp_imp *c, const json_t *arr)
 
 static int freeotp_token(struct totp_imp *c, size_t index, const json_t *t)
 {
-	const char *issuer, *label, *algo;
+	const char *issuer, *label;
 	int rc;
 
 	totp_imp_begin(c);
@@ -79,16 +79,9 @@ static int freeotp_token(struct totp_imp *c, size_t index, const json_t *t)
 		rc = totp_imp_why(c, TOTP_E_ENTRY, "type steam is not a FreeOTP+ type");
 	if (rc == TOTP_OK)
 		rc = byte_secret(c, json_object_get(t, "secret"));
-	algo = totp_json_str(t, "algo");
-	if (rc == TOTP_OK)
-		rc = totp_imp_algo(c, algo ? algo : "SHA1");
-	if (rc == TOTP_OK)
-		rc = totp_imp_digits(c, t, "digits", 6);
 	/* FreeOTP+ stores the counter of the last code: the next is one more. */
-	if (rc == TOTP_OK && c->e->type == TOTP_TYPE_HOTP)
-		rc = totp_imp_counter(c, t, "counter", 0, 1);
-	else if (rc == TOTP_OK)
-		rc = totp_imp_period(c, t, "period", 30);
+	if (rc == TOTP_OK)
+		rc = totp_imp_otp_params(c, t, "algo", 1);
 	/* FreeOTP(+) shows Steam codes for TOTP tokens issued by "Steam". */
 	if (rc == TOTP_OK && c->e->type == TOTP_TYPE_TOTP && strcmp(c->e->issuer, "Steam") == 0)
 		c->e->type = TOTP_TYPE_STEAM;
@@ -100,20 +93,10 @@ static int freeotp_token(struct totp_imp *c, size_t index, const json_t *t)
 int totp_imp_freeotp(struct totp_imp *c, const json_t *root)
 {
 	const json_t *tokens = json_object_get(root, "tokens");
-	size_t n = json_array_size(tokens);
-	int rc;
 
 	if (!json_is_array(tokens))
 		return totp_imp_fail(c, TOTP_E_JSON, "FreeOTP+ file has no tokens list");
-	if (n > TOTP_IMPORT_MAX_ENTRIES)
-		return totp_imp_fail(c, TOTP_E_TOOBIG, "more than %d accounts",
-		                     TOTP_IMPORT_MAX_ENTRIES);
-	for (size_t i = 0; i < n; i++) {
-		rc = freeotp_token(c, i + 1, json_array_get(tokens, i));
-		if (rc != TOTP_OK)
-			return rc;
-	}
-	return TOTP_OK;
+	return totp_imp_each(c, tokens, freeotp_token);
 }
 
 /* ---- Bitwarden ---------------------------------------------------------- */
@@ -418,38 +401,56 @@ int totp_imp_lines(struct totp_imp *c, const uint8_t *buf, size_t len)
 
 #define ENTE_WORK_MAX (16ULL << 30) /* memLimit * opsLimit; Ente uses 4 GiB */
 
-int totp_imp_ente_enc(struct totp_imp *c, const json_t *root)
-{
-	const json_t *kdf = json_object_get(root, "kdfParams");
-	const char *data = totp_json_str(root, "encryptedData");
-	const char *hdr = totp_json_str(root, "encryptionNonce");
-	const char *salt64 = totp_json_str(kdf, "salt");
-	crypto_secretstream_xchacha20poly1305_state *st = NULL;
+/* Ente's salt, stream header and Argon2id cost, bounded before any work. */
+struct ente_kdf {
 	uint8_t salt[crypto_pwhash_SALTBYTES];
 	uint8_t header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
-	uint8_t *ct = NULL, *key = NULL, *plain = NULL, tag = 0;
-	unsigned long long plainlen = 0;
-	size_t n, ctlen = 0, datalen = data ? strlen(data) : 0;
-	const uint8_t *pass;
-	size_t passlen;
-	long long v, mem, ops;
-	int rc;
+	long long mem, ops;
+};
+
+static int ente_params(struct totp_imp *c, struct ente_kdf *k, const json_t *root)
+{
+	const json_t *kdf = json_object_get(root, "kdfParams");
+	const char *hdr = totp_json_str(root, "encryptionNonce");
+	const char *salt64 = totp_json_str(kdf, "salt");
+	long long v;
+	size_t n;
 
 	if (totp_json_int(root, "version", &v) <= 0 || v != 1)
 		return totp_imp_fail(c, TOTP_E_VERSION, "Ente export version is not 1");
-	if (!data || !hdr || !salt64 || totp_json_int(kdf, "memLimit", &mem) <= 0 ||
-	    totp_json_int(kdf, "opsLimit", &ops) <= 0)
+	if (!totp_json_str(root, "encryptedData") || !hdr || !salt64 ||
+	    totp_json_int(kdf, "memLimit", &k->mem) <= 0 ||
+	    totp_json_int(kdf, "opsLimit", &k->ops) <= 0)
 		return totp_imp_fail(c, TOTP_E_JSON, "Ente export lacks KDF parameters or data");
-	if (totp_imp_base64(salt, sizeof(salt), &n, salt64, strlen(salt64)) || n != sizeof(salt) ||
-	    totp_imp_base64(header, sizeof(header), &n, hdr, strlen(hdr)) || n != sizeof(header))
+	if (totp_imp_base64(k->salt, sizeof(k->salt), &n, salt64, strlen(salt64)) ||
+	    n != sizeof(k->salt) ||
+	    totp_imp_base64(k->header, sizeof(k->header), &n, hdr, strlen(hdr)) ||
+	    n != sizeof(k->header))
 		return totp_imp_fail(c, TOTP_E_JSON, "Ente salt or nonce has the wrong size");
-	if (mem < (long long)crypto_pwhash_argon2id_MEMLIMIT_MIN ||
-	    (unsigned long long)mem > TOTP_KDF_MEM_MAX || (unsigned long long)mem > SIZE_MAX ||
-	    ops < 1 || ops > TOTP_KDF_OPS_MAX ||
-	    (unsigned long long)mem * (unsigned long long)ops > ENTE_WORK_MAX)
+	if (k->mem < (long long)crypto_pwhash_argon2id_MEMLIMIT_MIN ||
+	    (unsigned long long)k->mem > TOTP_KDF_MEM_MAX ||
+	    (unsigned long long)k->mem > SIZE_MAX || k->ops < 1 || k->ops > TOTP_KDF_OPS_MAX ||
+	    (unsigned long long)k->mem * (unsigned long long)k->ops > ENTE_WORK_MAX)
 		return totp_imp_fail(c, TOTP_E_KDF,
-		                     "Argon2id memLimit %lld opsLimit %lld out of bounds", mem,
-		                     ops);
+		                     "Argon2id memLimit %lld opsLimit %lld out of bounds", k->mem,
+		                     k->ops);
+	return TOTP_OK;
+}
+
+int totp_imp_ente_enc(struct totp_imp *c, const json_t *root)
+{
+	const char *data = totp_json_str(root, "encryptedData");
+	crypto_secretstream_xchacha20poly1305_state *st = NULL;
+	struct ente_kdf k;
+	uint8_t *ct = NULL, *key = NULL, *plain = NULL, tag = 0;
+	unsigned long long plainlen = 0;
+	size_t ctlen = 0, datalen = data ? strlen(data) : 0;
+	const uint8_t *pass;
+	size_t passlen;
+	int rc = ente_params(c, &k, root);
+
+	if (rc != TOTP_OK)
+		return rc;
 	ct = malloc(datalen / 4 * 3 + 3);
 	if (!ct)
 		return TOTP_E_NOMEM;
@@ -468,13 +469,14 @@ int totp_imp_ente_enc(struct totp_imp *c, const json_t *root)
 		goto out;
 	}
 	if (crypto_pwhash(key, crypto_secretstream_xchacha20poly1305_KEYBYTES, (const char *)pass,
-	                  passlen, salt, (unsigned long long)ops, (size_t)mem,
+	                  passlen, k.salt, (unsigned long long)k.ops, (size_t)k.mem,
 	                  crypto_pwhash_ALG_ARGON2ID13) != 0) {
-		rc = totp_imp_fail(c, TOTP_E_NOMEM, "Argon2id could not allocate %lld bytes", mem);
+		rc = totp_imp_fail(c, TOTP_E_NOMEM, "Argon2id could not allocate %lld bytes",
+		                   k.mem);
 		goto out;
 	}
 	if (ctlen < crypto_secretstream_xchacha20poly1305_ABYTES ||
-	    crypto_secretstream_xchacha20poly1305_init_pull(st, header, key) != 0 ||
+	    crypto_secretstream_xchacha20poly1305_init_pull(st, k.header, key) != 0 ||
 	    crypto_secretstream_xchacha20poly1305_pull(st, plain, &plainlen, &tag, ct, ctlen, NULL,
 	                                               0) != 0) {
 		rc = totp_imp_fail(c, TOTP_E_PASSWORD, "wrong password or damaged file");

@@ -231,3 +231,40 @@ int totp_imp_counter(struct totp_imp *c, const struct json_t *obj, const char *k
 	c->e->counter = (uint64_t)v + add; /* v <= LLONG_MAX, add <= 1: no wrap */
 	return TOTP_OK;
 }
+
+int totp_imp_otp_params(struct totp_imp *c, const struct json_t *obj, const char *algo_key,
+                        uint64_t counter_add)
+{
+	const char *algo = totp_json_str(obj, algo_key);
+	int rc;
+
+	if (c->e->type == TOTP_TYPE_STEAM)
+		return TOTP_OK;
+	rc = totp_imp_algo(c, algo ? algo : "SHA1");
+	if (rc == TOTP_OK)
+		rc = totp_imp_digits(c, obj, "digits", 6);
+	if (rc == TOTP_OK && c->e->type == TOTP_TYPE_HOTP)
+		rc = totp_imp_counter(c, obj, "counter", 0, counter_add);
+	else if (rc == TOTP_OK)
+		rc = totp_imp_period(c, obj, "period", 30);
+	return rc;
+}
+
+/* Lists of accounts. */
+
+int totp_imp_each(struct totp_imp *c, const struct json_t *arr,
+                  int (*item)(struct totp_imp *c, size_t index, const struct json_t *obj))
+{
+	size_t n = json_array_size(arr);
+	int rc;
+
+	if (n > TOTP_IMPORT_MAX_ENTRIES)
+		return totp_imp_fail(c, TOTP_E_TOOBIG, "more than %d accounts",
+		                     TOTP_IMPORT_MAX_ENTRIES);
+	for (size_t i = 0; i < n; i++) {
+		rc = item(c, i + 1, json_array_get(arr, i));
+		if (rc != TOTP_OK)
+			return rc;
+	}
+	return TOTP_OK;
+}

@@ -244,20 +244,15 @@ static void safe_label(char *out, size_t outsz, const struct mig_otp *o)
 		k = put_safe(out, outsz, k, (const uint8_t *)":", 1, 1);
 	}
 	k = put_safe(out, outsz, k, o->name.p, nlen, utf8);
+	/* Truncation may have cut a character in two: drop its start. */
+	while (utf8 && k > 0 && !totp_utf8_valid(out, k))
+		k--;
 	out[k] = 0;
 }
 
-/* Fill e from o; on failure *why says what (never the secret). */
-static int otp_to_entry(struct totp_entry *e, const struct mig_otp *o, const char **why)
+/* Algorithm, digits, type and counter of e from o's enums. */
+static int otp_kind(struct totp_entry *e, const struct mig_otp *o, const char **why)
 {
-	size_t slen = (size_t)(o->secret.end - o->secret.p);
-	size_t nlen = (size_t)(o->name.end - o->name.p);
-	size_t ilen = (size_t)(o->issuer.end - o->issuer.p);
-	const uint8_t *acct = o->name.p;
-	size_t alen = nlen;
-	int rc;
-
-	totp_entry_init(e);
 	switch (o->algo) {
 	case 0:
 	case 1:
@@ -294,6 +289,23 @@ static int otp_to_entry(struct totp_entry *e, const struct mig_otp *o, const cha
 		}
 		e->counter = o->counter;
 	}
+	return TOTP_OK;
+}
+
+/* Fill e from o; on failure *why says what (never the secret). */
+static int otp_to_entry(struct totp_entry *e, const struct mig_otp *o, const char **why)
+{
+	size_t slen = (size_t)(o->secret.end - o->secret.p);
+	size_t nlen = (size_t)(o->name.end - o->name.p);
+	size_t ilen = (size_t)(o->issuer.end - o->issuer.p);
+	const uint8_t *acct = o->name.p;
+	size_t alen = nlen;
+	int rc;
+
+	totp_entry_init(e);
+	rc = otp_kind(e, o, why);
+	if (rc != TOTP_OK)
+		return rc;
 	if (slen == 0) {
 		*why = "empty secret";
 		return TOTP_E_SECRET_EMPTY;
@@ -415,15 +427,12 @@ int totp_mig_is_uri(const uint8_t *s, size_t n)
 	return 1;
 }
 
-int totp_mig_decode(uint8_t *out, size_t outsz, size_t *outlen, const uint8_t *s, size_t n)
+/* The value of the first data= parameter of otpauth-migration://offline?...
+ * (up to '#'), white space around the URI ignored. */
+static int find_data(const uint8_t **val, size_t *vlen, const uint8_t *s, size_t n)
 {
 	static const char prefix[] = "otpauth-migration://offline";
-	size_t k = sizeof(prefix) - 1, i, b64len = 0;
-	int padded = 0;
-	const uint8_t *val = NULL;
-	size_t vlen = 0;
-	char *b64 = NULL;
-	int rc = TOTP_E_MIGRATION;
+	size_t k = sizeof(prefix) - 1, i;
 
 	while (n > 0 && is_space(*s)) {
 		s++;
@@ -440,21 +449,33 @@ int totp_mig_decode(uint8_t *out, size_t outsz, size_t *outlen, const uint8_t *s
 		i++;
 	if (i >= n || s[i] != '?')
 		return TOTP_E_MIGRATION;
-	/* The first data= parameter of the query (up to '#'). */
 	for (i++; i < n && s[i] != '#';) {
 		size_t e = i;
 
 		while (e < n && s[e] != '&' && s[e] != '#')
 			e++;
 		if (e - i >= 5 && memcmp(s + i, "data=", 5) == 0) {
-			val = s + i + 5;
-			vlen = e - i - 5;
-			break;
+			*val = s + i + 5;
+			*vlen = e - i - 5;
+			return TOTP_OK;
 		}
 		i = e < n && s[e] == '&' ? e + 1 : e;
 	}
-	if (!val)
-		return TOTP_E_MIGRATION;
+	return TOTP_E_MIGRATION;
+}
+
+int totp_mig_decode(uint8_t *out, size_t outsz, size_t *outlen, const uint8_t *s, size_t n)
+{
+	size_t i, b64len = 0;
+	int padded = 0;
+	const uint8_t *val = NULL;
+	size_t vlen = 0;
+	char *b64 = NULL;
+	int rc = find_data(&val, &vlen, s, n);
+
+	if (rc != TOTP_OK)
+		return rc;
+	rc = TOTP_E_MIGRATION;
 
 	/* Percent-decode; a space (from a form decoder's '+') is '+' again,
 	 * other white space is dropped, URL-safe '-' '_' are accepted, and

@@ -170,14 +170,80 @@ void totp_migration_export_free(struct totp_migration_export *x)
 	memset(x, 0, sizeof(*x));
 }
 
+/* Group greedily: up to `per` entries while the URI fits max_len, in at
+ * most TOTP_MIG_BATCH_MAX URIs (more would not be read back).  Group g is
+ * entries start[g] .. start[g + 1] - 1; pb and b64 are scratch. */
+static int plan_groups(size_t *start, size_t *ngroups, uint8_t *pb, char *b64,
+                       const struct totp_entry *entries, size_t n, unsigned per, size_t max_len)
+{
+	size_t g = 0;
+
+	for (size_t i = 0; i < n;) {
+		size_t len = 0, first = i;
+
+		if (g == TOTP_MIG_BATCH_MAX)
+			return TOTP_E_TOOBIG;
+		start[g++] = i;
+		while (i < n && i - first < per) {
+			size_t k = put_entry(pb + len, &entries[i]);
+
+			if (uri_bound(b64, pb, len + k) > max_len)
+				break;
+			len += k;
+			i++;
+		}
+		if (i == first)
+			return TOTP_E_TOOBIG;
+	}
+	start[g] = n;
+	*ngroups = g;
+	return TOTP_OK;
+}
+
+/* Measure, allocate, then write the URIs: pointers, then the strings. */
+static int write_uris(struct totp_migration_export *out, uint8_t *pb, char *b64,
+                      const struct totp_entry *entries, const size_t *start, size_t ngroups,
+                      int32_t id)
+{
+	size_t total = ngroups * sizeof(char *);
+	char *s;
+
+	for (size_t g = 0; g < ngroups; g++) {
+		size_t k = totp_mig_encode(pb, entries + start[g], start[g + 1] - start[g],
+		                           (int32_t)ngroups, (int32_t)g, id);
+
+		total += PREFIX_LEN + put_b64(NULL, b64, pb, k) + 1;
+	}
+	/* sodium_malloc aligns the end of the block: round the size so the
+	 * pointer array at its start is aligned too. */
+	total = (total + 15) & ~(size_t)15;
+	out->uris = sodium_malloc(total);
+	if (!out->uris)
+		return TOTP_E_NOMEM;
+	out->size_ = total;
+	s = (char *)(out->uris + ngroups);
+	for (size_t g = 0; g < ngroups; g++) {
+		size_t k = totp_mig_encode(pb, entries + start[g], start[g + 1] - start[g],
+		                           (int32_t)ngroups, (int32_t)g, id);
+
+		out->uris[g] = s;
+		memcpy(s, PREFIX, PREFIX_LEN);
+		s += PREFIX_LEN;
+		s += put_b64(s, b64, pb, k);
+		*s++ = 0;
+	}
+	out->count = ngroups;
+	return TOTP_OK;
+}
+
 int totp_migration_format(struct totp_migration_export *out, const struct totp_entry *entries,
                           size_t n, const struct totp_migration_opts *opts)
 {
 	unsigned per = opts && opts->per_code ? opts->per_code : TOTP_MIGRATION_PER_CODE;
 	size_t max_len = opts && opts->max_len ? opts->max_len : TOTP_QR_CAPACITY_M;
-	size_t *start = NULL, ngroups = 0, pbcap, b64cap, total, i;
+	size_t *start = NULL, ngroups = 0, pbcap, b64cap, i;
 	uint8_t *pb = NULL;
-	char *b64 = NULL, *s;
+	char *b64 = NULL;
 	int32_t id;
 	int rc;
 
@@ -217,57 +283,9 @@ int totp_migration_format(struct totp_migration_export *out, const struct totp_e
 		rc = TOTP_E_NOMEM;
 		goto out;
 	}
-
-	/* Group greedily: up to `per` entries while the URI fits max_len. */
-	for (i = 0; i < n;) {
-		size_t len = 0, first = i;
-
-		start[ngroups++] = i;
-		while (i < n && i - first < per) {
-			size_t k = put_entry(pb + len, &entries[i]);
-
-			if (uri_bound(b64, pb, len + k) > max_len)
-				break;
-			len += k;
-			i++;
-		}
-		if (i == first) {
-			rc = TOTP_E_TOOBIG;
-			goto out;
-		}
-	}
-	start[ngroups] = n;
-
-	/* Measure, allocate, then write: pointers, then the strings. */
-	total = ngroups * sizeof(char *);
-	for (size_t g = 0; g < ngroups; g++) {
-		size_t k = totp_mig_encode(pb, entries + start[g], start[g + 1] - start[g],
-		                           (int32_t)ngroups, (int32_t)g, id);
-
-		total += PREFIX_LEN + put_b64(NULL, b64, pb, k) + 1;
-	}
-	/* sodium_malloc aligns the end of the block: round the size so the
-	 * pointer array at its start is aligned too. */
-	total = (total + 15) & ~(size_t)15;
-	out->uris = sodium_malloc(total);
-	if (!out->uris) {
-		rc = TOTP_E_NOMEM;
-		goto out;
-	}
-	out->size_ = total;
-	s = (char *)(out->uris + ngroups);
-	for (size_t g = 0; g < ngroups; g++) {
-		size_t k = totp_mig_encode(pb, entries + start[g], start[g + 1] - start[g],
-		                           (int32_t)ngroups, (int32_t)g, id);
-
-		out->uris[g] = s;
-		memcpy(s, PREFIX, PREFIX_LEN);
-		s += PREFIX_LEN;
-		s += put_b64(s, b64, pb, k);
-		*s++ = 0;
-	}
-	out->count = ngroups;
-	rc = TOTP_OK;
+	rc = plan_groups(start, &ngroups, pb, b64, entries, n, per, max_len);
+	if (rc == TOTP_OK)
+		rc = write_uris(out, pb, b64, entries, start, ngroups, id);
 out:
 	if (pb)
 		sodium_free(pb);

@@ -6,8 +6,9 @@
  *
  * The input is a byte range, not a string; nothing is allocated.  The
  * label is percent-decoded with '+' literal, query values with '+' as a
- * space.  Every percent escape in the URI must be well formed, and no
- * control character or NUL may appear raw or escaped (NUL) in it.
+ * space.  Every percent escape in the URI must be well formed, no control
+ * character or NUL may appear raw in it nor NUL escaped, and an escaped
+ * control character in the label or issuer is TOTP_E_LABEL.
  */
 #include <string.h>
 
@@ -118,15 +119,15 @@ static int decode(char *out, size_t outsz, size_t *outlen, const char *s, size_t
 	return over ? toolong : TOTP_OK;
 }
 
-/* Decode a label part or issuer into a TOTP_LABEL_MAX field. */
+/* Decode a label part or issuer into a TOTP_LABEL_MAX field.  Escaped
+ * control characters are TOTP_E_LABEL here, as totp_entry_check has it, so
+ * that names kept after a later error never carry terminal controls. */
 static int decode_text(char out[TOTP_LABEL_MAX], const char *s, size_t n, int plus)
 {
 	size_t len;
 	int rc = decode(out, TOTP_LABEL_MAX, &len, s, n, plus, TOTP_E_LABEL);
 
-	if (rc)
-		return rc;
-	return totp_utf8_valid(out, len) ? TOTP_OK : TOTP_E_UTF8;
+	return rc ? rc : totp_label_text_check(out, len);
 }
 
 /* An unsigned decimal number of 1..20 digits that fits in 64 bits. */
