@@ -496,7 +496,7 @@ out:
 static int backup_current(const struct totp_vfile *f, int *saved)
 {
 	char tmp[NAME_MAX + 1], bak[NAME_MAX + 1];
-	struct stat st;
+	struct stat st, bst;
 	int i;
 
 	if (fstatat(f->dirfd, f->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -505,6 +505,12 @@ static int backup_current(const struct totp_vfile *f, int *saved)
 		return TOTP_E_UNSAFE;
 	if ((size_t)snprintf(bak, sizeof(bak), "%s.bak", f->name) >= sizeof(bak))
 		return TOTP_E_INVAL;
+	/* A save interrupted between its two renames leaves NAME.bak a link to
+	 * NAME.  It already is the backup; and rename(2) between two links to
+	 * one file does nothing, which would leave the new link behind. */
+	if (fstatat(f->dirfd, bak, &bst, AT_SYMLINK_NOFOLLOW) == 0 && bst.st_dev == st.st_dev &&
+	    bst.st_ino == st.st_ino)
+		return TOTP_OK;
 	for (i = 0; i < TMP_TRIES; i++) {
 		temp_name(tmp, sizeof(tmp), f->name);
 		if (linkat(f->dirfd, f->name, f->dirfd, tmp, 0) == 0)
