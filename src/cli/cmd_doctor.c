@@ -145,6 +145,12 @@ int cmd_doctor(int argc, char **argv)
 	}
 	report(true, "format", "version %u, generation %llu", info.version,
 	       (unsigned long long)info.generation);
+	{
+		char msg[512];
+		bool good = rollback_describe(&info, msg, sizeof(msg));
+
+		report(good, "rollback", "%s", msg);
+	}
 	check_kdf(&info);
 	check_backup(cli.vault_path);
 	if (!keycache_enabled())

@@ -2,6 +2,7 @@
  * session.c - where the vault is, opening it (cached key first, then the
  * passphrase) and finding accounts by pattern.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,33 @@ static int report_open_error(int rc)
 	return rc;
 }
 
+/*
+ * After every open: entries that today's checks reject (written by another
+ * version, or damaged by hand) are named, and kept exactly as they are;
+ * the other accounts work.  Then the generation is compared with the
+ * highest seen (rollback.c).
+ */
+static void opened(struct totp_vault *v)
+{
+	char label[2 * TOTP_LABEL_MAX];
+	size_t n = totp_vault_count(v);
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct totp_entry *e = totp_vault_entry(v, i);
+
+		if ((rc = totp_entry_check(e)) == TOTP_OK)
+			continue;
+		entry_label(e, label);
+		for (char *p = label; *p; p++) /* no terminal escapes from an odd label */
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		warnx_("warning: account %zu (%s) is not valid here: %s; it is kept unchanged",
+		       i + 1, label, totp_strerror(rc));
+	}
+	rollback_opened(v);
+}
+
 int vault_unlock_passphrase(struct totp_vault **v, unsigned flags)
 {
 	char *pass = secret_alloc();
@@ -50,6 +78,10 @@ int vault_unlock_passphrase(struct totp_vault **v, unsigned flags)
 		rc = totp_vault_open(v, cli.vault_path, pass, len, flags);
 		if (rc != TOTP_OK)
 			report_open_error(rc);
+		else
+			opened(*v);
+	} else if (rc == TOTP_E_NOMEM) {
+		fail(rc, "passphrase"); /* get_passphrase reports its other errors */
 	}
 	secret_free(pass);
 	return rc;
@@ -69,7 +101,8 @@ int vault_unlock(struct totp_vault **v, unsigned flags)
 		else if (rc != TOTP_OK) {
 			report_open_error(rc);
 			goto out;
-		}
+		} else
+			opened(*v);
 	}
 	if (rc != TOTP_OK)
 		rc = vault_unlock_passphrase(v, flags);
@@ -81,10 +114,19 @@ out:
 
 int vault_save_or_fail(struct totp_vault *v)
 {
+	uint64_t gen = totp_vault_header(v)->generation;
 	int rc = totp_vault_save(v);
 
-	if (rc != TOTP_OK)
+	/* The generation moves only once the new file has replaced the old:
+	 * a failure after that (the directory fsync) left the change in place,
+	 * but not durably. */
+	if (rc != TOTP_OK && totp_vault_header(v)->generation != gen)
+		fail(rc, "%s: saved, but not flushed to disk (a crash now may undo the change)",
+		     cli.vault_path);
+	else if (rc != TOTP_OK)
 		fail(rc, "%s: cannot save (the previous vault is unchanged)", cli.vault_path);
+	else
+		rollback_saved(v);
 	return rc;
 }
 
@@ -93,6 +135,18 @@ const char *entry_label(const struct totp_entry *e, char buf[2 * TOTP_LABEL_MAX]
 	if (totp_entry_label(buf, 2 * TOTP_LABEL_MAX, e) != TOTP_OK)
 		snprintf(buf, 2 * TOTP_LABEL_MAX, "%s", e->account);
 	return buf;
+}
+
+/* Case-insensitive (ASCII) substring test.  Labels are short, so the plain
+ * scan beats strcasestr, which prepares the needle anew on every call. */
+static bool contains_nocase(const char *hay, const char *needle, size_t nlen)
+{
+	int first = tolower((unsigned char)needle[0]);
+
+	for (; *hay; hay++)
+		if (tolower((unsigned char)*hay) == first && strncasecmp(hay, needle, nlen) == 0)
+			return true;
+	return false;
 }
 
 int vault_match(struct totp_vault *v, const char *pattern, size_t **idx, size_t *n)
@@ -124,7 +178,7 @@ int vault_match(struct totp_vault *v, const char *pattern, size_t **idx, size_t 
 			label_hits[nlabel++] = i;
 		else if (strcasecmp(e->account, pattern) == 0)
 			account_hits[naccount++] = i;
-		else if (strcasestr(label, pattern))
+		else if (*pattern == '\0' || contains_nocase(label, pattern, strlen(pattern)))
 			sub_hits[nsub++] = i;
 	}
 	if (nlabel) {

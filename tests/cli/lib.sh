@@ -9,6 +9,14 @@ export HOME="$T/home" XDG_DATA_HOME="$T/home/.local/share" XDG_STATE_HOME="$T/ho
 mkdir -p "$HOME"
 unset TOTP_VAULT NO_COLOR
 export TOTP_NO_KEYRING=1   # tests opt in to the keyring explicitly
+# TOTP_WRAP (make valgrind): a command put before every run of the binary.
+# TOTP_BIN_REAL stays the binary itself, for tests of the process.
+TOTP_BIN_REAL=$TOTP_BIN
+if [ -n "${TOTP_WRAP:-}" ]; then
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$TOTP_WRAP" "$TOTP_BIN_REAL" >"$T/totp-wrapped"
+	chmod 755 "$T/totp-wrapped"
+	TOTP_BIN=$T/totp-wrapped
+fi
 
 ok() { echo "ok - $*"; }
 fail() { echo "not ok - $*"; }
