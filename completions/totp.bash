@@ -18,14 +18,14 @@ _totp() {
 	done
 	case $prev in
 	--vault) _filedir 2>/dev/null || COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--passphrase-fd | --new-passphrase-fd | --file-passphrase-fd | --kdf-ops | --digits | --period | --counter | --window | --at | --issuer | --timeout | --kdf-memory) return ;;
+	--passphrase-fd | --new-passphrase-fd | --file-passphrase-fd | --backup-passphrase-fd | --kdf-ops | --digits | --period | --counter | --window | --at | --issuer | --timeout | --kdf-memory) return ;;
 	--algorithm) COMPREPLY=($(compgen -W "sha1 sha256 sha512" -- "$cur")); return ;;
 	--format)
 		if [ "$cmd" = import ]; then
 			COMPREPLY=($(compgen -W "aegis aegis-encrypted andotp andotp-encrypted andotp-encrypted-old 2fas 2fas-encrypted freeotp+ bitwarden-json bitwarden-csv ente ente-encrypted steam otpauth" -- "$cur"))
 			return
 		fi
-		COMPREPLY=($(compgen -W "png migration uri html" -- "$cur")); return ;;
+		COMPREPLY=($(compgen -W "png migration uri html encrypted-qr encrypted-html" -- "$cur")); return ;;
 	--output | -o) _filedir 2>/dev/null || COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--background) COMPREPLY=($(compgen -W "dark light" -- "$cur")); return ;;
 	esac
@@ -38,7 +38,7 @@ _totp() {
 	init) opts="--kdf-memory --kdf-ops" ;;
 	add) opts="--issuer --algorithm --digits --period --hotp --counter --steam" ;;
 	import) opts="--dry-run --partial --format --file-passphrase-fd" ;;
-	export) opts="--format --output -o --force" ;;
+	export) opts="--format --output -o --force --backup-passphrase-fd --kdf-memory --kdf-ops" ;;
 	show) opts="--qr --background" ;;
 	list) opts="--json" ;;
 	code) opts="--at --json --copy" ;;

@@ -102,7 +102,7 @@ int parse_duration(const char *s, unsigned *seconds);
 int parse_size(const char *s, uint64_t *bytes);
 int parse_uint(const char *s, uint64_t max, uint64_t *out);
 int64_t now_seconds(void);
-void json_string(const char *s);
+void json_put_string(const char *s);
 void format_size(char *buf, size_t bufsz, uint64_t bytes);
 /* The label "Issuer:account" of e in a static-sized buffer. */
 const char *entry_label(const struct totp_entry *e, char buf[2 * TOTP_LABEL_MAX]);
@@ -125,6 +125,7 @@ struct import_src {
 	char name[200];          /* for messages */
 	char format[40];         /* what it held: "aegis", "QR image", ... */
 	bool lines;              /* its items are numbered by line */
+	char note[160];          /* for the dry run: the encrypted backups it holds */
 	struct totp_import im;   /* its accounts and rejected items */
 };
 struct import_opts {
@@ -132,10 +133,11 @@ struct import_opts {
 	int pass_fd;                    /* --file-passphrase-fd, or -1 */
 };
 /* Read every source into src[i].im; the problems of QR payloads decoded
- * together (e.g. a missing part of an export) go to *qr.  An error is
- * reported before it is returned. */
+ * together (e.g. a missing part of an export) go to *qr, those of
+ * encrypted backups (import_backup.c) to *bk.  An error is reported
+ * before it is returned. */
 int import_gather(struct import_src *src, size_t nsrc, const struct import_opts *o,
-		  struct totp_import *qr);
+		  struct totp_import *qr, struct totp_import *bk);
 
 /* Commands. */
 int cmd_init(int argc, char **argv);

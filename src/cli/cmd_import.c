@@ -1,7 +1,7 @@
 /*
  * cmd_import.c - 'totp import': accounts from QR images, otpauth URI
- * lists, other totp vaults and other apps' backups (import_read.c reads
- * them), merged into the vault.
+ * lists, encrypted backup codes, other totp vaults and other apps' backups
+ * (import_*.c read them), merged into the vault.
  *
  * Everything is read and checked before the vault is opened.  All or
  * nothing by default: one unusable item rejects the import and names the
@@ -153,17 +153,17 @@ static void report_problem(const struct import_src *src, const struct totp_impor
 }
 
 /*
- * A problem of QR payloads decoded together.  Its detail names the source
- * already ("shot.png, part 2 of 3, entry 7: why"); the account's label is
- * put after the entry number.
+ * A problem of QR payloads decoded together, or of an encrypted backup.
+ * Its detail names the source already ("shot.png, part 2 of 3, entry 7:
+ * why"); the account's label is put after the entry number.
  */
-static void report_qr_problem(const struct totp_import_problem *p, const char *prefix)
+static void report_qr_problem(const struct totp_import_problem *p, const char *prefix, bool backup)
 {
 	const char *d = p->detail;
 	char tok[48];
 	const char *at;
 
-	if (p->err == TOTP_E_BATCH) {
+	if (p->err == TOTP_E_BATCH && !backup) {
 		fprintf(stderr, "%s: %s%s: Google Authenticator export incomplete: %s\n", cli.prog,
 		        prefix, p->label, d);
 		return;
@@ -200,8 +200,8 @@ static void print_plan(const struct plan *p, const struct import_src *src, size_
 
 		for (size_t k = 0; k < p->take.count; k++)
 			n += p->from[k] == s;
-		printf("%s (%s): %zu account%s\n", src[s].name, src[s].format, n,
-		       n == 1 ? "" : "s");
+		printf("%s (%s): %zu account%s%s%s\n", src[s].name, src[s].format, n,
+		       n == 1 ? "" : "s", *src[s].note ? "; " : "", src[s].note);
 		for (size_t k = 0; k < p->take.count; k++)
 			if (p->from[k] == s)
 				print_account(&p->take.entries[k]);
@@ -260,7 +260,7 @@ int cmd_import(int argc, char **argv)
 	const struct command *cmd = command_find("import");
 	struct import_opts io = {TOTP_IMPORT_AUTO, -1};
 	struct import_src *src = NULL;
-	struct totp_import qr;
+	struct totp_import qr, bk;
 	struct plan p = {{0}, NULL, 0, 0};
 	struct totp_vault *v = NULL;
 	bool dry = false, partial = false, fmt_seen = false, stdin_seen = false;
@@ -311,6 +311,7 @@ int cmd_import(int argc, char **argv)
 	}
 	nsrc = (size_t)(argc - optind);
 	totp_import_init(&qr);
+	totp_import_init(&bk);
 	totp_import_init(&p.take);
 	if (!(src = calloc(nsrc, sizeof(*src)))) {
 		fail(TOTP_E_NOMEM, "import");
@@ -323,7 +324,7 @@ int cmd_import(int argc, char **argv)
 	}
 
 	/* Read and check everything; nothing needs the vault yet. */
-	if (import_gather(src, nsrc, &io, &qr) != TOTP_OK)
+	if (import_gather(src, nsrc, &io, &qr, &bk) != TOTP_OK)
 		goto out;
 	prefix = partial ? "skipping " : "";
 	for (size_t s = 0; s < nsrc; s++) {
@@ -333,8 +334,10 @@ int cmd_import(int argc, char **argv)
 		found += src[s].im.count;
 	}
 	for (size_t k = 0; k < qr.nproblems; k++)
-		report_qr_problem(&qr.problems[k], prefix);
-	unusable += qr.nproblems;
+		report_qr_problem(&qr.problems[k], prefix, false);
+	for (size_t k = 0; k < bk.nproblems; k++)
+		report_qr_problem(&bk.problems[k], prefix, true);
+	unusable += qr.nproblems + bk.nproblems;
 	if (dry) {
 		/* What the inputs hold, even when the import would be refused. */
 		if ((c = make_plan(&p, NULL, src, nsrc, true)) != TOTP_OK) {
@@ -390,5 +393,6 @@ out:
 	free(p.from);
 	totp_import_clear(&p.take);
 	totp_import_clear(&qr);
+	totp_import_clear(&bk);
 	return rc;
 }

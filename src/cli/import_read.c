@@ -3,25 +3,16 @@
  * apart by its content (QR image, otpauth URI text, another totp vault,
  * another app's backup) and turned into accounts and rejected items, all
  * before the target vault is opened.  QR payloads of every input are
- * gathered into one list and decoded together, so a Google Authenticator
- * export split over several images reassembles whatever their order.
+ * gathered into one list and decoded together (import_qr.c), so a Google
+ * Authenticator export or an encrypted backup split over several images
+ * reassembles whatever their order.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "cli.h"
-
-#define VAULT_MAGIC "\x89TOTP\r\n\n"
-#define VAULT_MAGIC_LEN 8
-/* The largest input read: an image may be larger than a backup. */
-#define READ_MAX                                                                                   \
-	(TOTP_IMAGE_FILE_MAX > TOTP_IMPORT_MAX_BYTES ? TOTP_IMAGE_FILE_MAX : TOTP_IMPORT_MAX_BYTES)
+#include "import.h"
 
 static bool starts_ci(const uint8_t *s, size_t n, const char *prefix)
 {
@@ -30,188 +21,7 @@ static bool starts_ci(const uint8_t *s, size_t n, const char *prefix)
 	return n >= k && strncasecmp((const char *)s, prefix, k) == 0;
 }
 
-/* Read a whole file (or stdin for "-") into guarded memory.  A regular
- * file that starts with the vault magic is not read: *is_vault is set. */
-static int slurp(const char *path, uint8_t **buf, size_t *len, bool *is_vault)
-{
-	bool std = strcmp(path, "-") == 0;
-	int fd = std ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	size_t cap = 1 << 16, n = 0;
-	uint8_t *b = NULL, magic[VAULT_MAGIC_LEN];
-	struct stat st;
-	int rc = TOTP_E_IO;
-
-	*is_vault = false;
-	if (fd < 0)
-		return errno == ENOENT ? TOTP_E_NOENT : TOTP_E_IO;
-	if (fstat(fd, &st) != 0)
-		goto out;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		goto out;
-	}
-	if (S_ISREG(st.st_mode)) {
-		if ((uint64_t)st.st_size > READ_MAX) {
-			rc = TOTP_E_TOOBIG;
-			goto out;
-		}
-		if (!std && pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
-		    memcmp(magic, VAULT_MAGIC, VAULT_MAGIC_LEN) == 0) {
-			*is_vault = true;
-			rc = TOTP_OK;
-			goto out;
-		}
-		cap = (size_t)st.st_size + 1;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (!b && !(b = totp_secure_alloc(cap))) {
-			rc = TOTP_E_NOMEM;
-			goto out;
-		}
-		if (n == cap) {
-			uint8_t *nb;
-
-			if (cap > READ_MAX) {
-				rc = TOTP_E_TOOBIG;
-				goto out;
-			}
-			if (!(nb = totp_secure_alloc(cap * 2))) {
-				rc = TOTP_E_NOMEM;
-				goto out;
-			}
-			memcpy(nb, b, n);
-			totp_wipe(b, cap);
-			totp_secure_free(b);
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto out;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > READ_MAX) {
-		rc = TOTP_E_TOOBIG;
-		goto out;
-	}
-	*buf = b;
-	*len = n;
-	b = NULL;
-	rc = TOTP_OK;
-out:
-	if (b) {
-		totp_wipe(b, cap);
-		totp_secure_free(b);
-	}
-	if (!std)
-		close(fd);
-	return rc;
-}
-
-/* ---- Passwords ---------------------------------------------------------- */
-
-/* The line read from --file-passphrase-fd, read once and kept. */
-static char *fd_pass;
-static size_t fd_pass_len;
-
-static void forget_fd_pass(void)
-{
-	secret_free(fd_pass);
-	fd_pass = NULL;
-}
-
-struct ask {
-	const struct import_opts *o;
-	const char *name; /* the input, for messages */
-	const char *prompt;
-	bool from_tty; /* the answer came from the terminal (worth asking again) */
-	bool reported; /* a message was printed already */
-};
-
-/* A password for one input: from --file-passphrase-fd, else the terminal. */
-static int ask_password(struct ask *a, char *buf, size_t bufsz, size_t *len)
-{
-	int rc, tty;
-
-	a->from_tty = false;
-	if (a->o->pass_fd >= 0) {
-		if (!fd_pass) {
-			if (!(fd_pass = secret_alloc()))
-				return TOTP_E_NOMEM;
-			atexit(forget_fd_pass);
-			rc = get_secret_from(a->o->pass_fd, NULL, false, fd_pass, &fd_pass_len);
-			if (rc != TOTP_OK) {
-				forget_fd_pass();
-				a->reported = true;
-				return rc;
-			}
-		}
-		if (fd_pass_len > bufsz) {
-			a->reported = true;
-			warnx_("the password on file descriptor %d is too long", a->o->pass_fd);
-			return TOTP_E_TOOBIG;
-		}
-		memcpy(buf, fd_pass, fd_pass_len);
-		*len = fd_pass_len;
-		return TOTP_OK;
-	}
-	a->reported = true;
-	if (cli.no_prompt) {
-		warnx_("%s is encrypted and --no-prompt forbids asking for its password (use "
-		       "--file-passphrase-fd N)",
-		       a->name);
-		return TOTP_E_PASSWORD;
-	}
-	tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (tty < 0) {
-		warnx_("%s is encrypted: cannot ask for its password without a terminal (use "
-		       "--file-passphrase-fd N)",
-		       a->name);
-		return TOTP_E_PASSWORD;
-	}
-	close(tty);
-	rc = prompt_tty(a->prompt, false, buf, bufsz, len);
-	a->from_tty = rc == TOTP_OK;
-	a->reported = rc != TOTP_OK;
-	return rc;
-}
-
-/* The callback of totp_import_read: one password in guarded memory. */
-static int backup_password(void *ctx, char *buf, size_t bufsz, size_t *len)
-{
-	char *tmp = secret_alloc();
-	size_t n = 0;
-	int rc;
-
-	if (!tmp)
-		return TOTP_E_NOMEM;
-	rc = ask_password(ctx, tmp, PASS_MAX + 1, &n);
-	if (rc == TOTP_OK && n > bufsz)
-		rc = TOTP_E_TOOBIG;
-	if (rc == TOTP_OK) {
-		memcpy(buf, tmp, n);
-		*len = n;
-	}
-	secret_free(tmp);
-	return rc;
-}
-
 /* ---- Sources ------------------------------------------------------------ */
-
-struct gather {
-	struct import_src *src;
-	size_t nsrc;
-	const struct import_opts *o;
-	struct totp_qr_list list; /* QR payloads of every source */
-	size_t *payload_src;      /* source of each payload */
-	size_t payload_cap;
-};
 
 /* Remember which source the payloads added since `before` came from. */
 static int note_payloads(struct gather *g, size_t before, size_t s)
@@ -256,8 +66,9 @@ static int read_image(struct gather *g, size_t s, const uint8_t *buf, size_t len
 	return note_payloads(g, before, s);
 }
 
-/* otpauth://, steam:// and otpauth-migration:// URIs, one a line; blank
- * lines and '#' comments ignored.  Migration payloads join the QR list. */
+/* otpauth://, steam:// and otpauth-migration:// URIs and encrypted backup
+ * codes, one a line; blank lines and '#' comments ignored.  Migration
+ * payloads and backup codes join the QR list. */
 static int read_uri_text(struct gather *g, size_t s, const char *text, size_t len)
 {
 	struct import_src *src = &g->src[s];
@@ -287,15 +98,17 @@ static int read_uri_text(struct gather *g, size_t s, const char *text, size_t le
 			n--;
 		if (n == 0 || *p == '#')
 			continue;
-		if (starts_ci((const uint8_t *)p, n, "otpauth-migration:")) {
+		if (starts_ci((const uint8_t *)p, n, "otpauth-migration:") ||
+		    totp_backup_is_payload((const uint8_t *)p, n)) {
 			snprintf(where, sizeof(where), "%s line %zu", src->name, line);
 			before = g->list.count;
 			err = totp_qr_list_add(&g->list, (const uint8_t *)p, n, where);
 			if (err == TOTP_OK)
 				rc = note_payloads(g, before, s);
 			else if (err == TOTP_E_TOOBIG)
-				rc = totp_import_problem(&src->im, line, NULL, err,
-				                         "otpauth-migration URI too long");
+				rc = totp_import_problem(
+				        &src->im, line, NULL, err,
+				        "otpauth-migration URI or backup code too long");
 			else
 				rc = err;
 			continue;
@@ -304,7 +117,7 @@ static int read_uri_text(struct gather *g, size_t s, const char *text, size_t le
 		    !starts_ci((const uint8_t *)p, n, "steam:")) {
 			rc = totp_import_problem(&src->im, line, NULL, TOTP_E_URI_SCHEME,
 			                         "not an otpauth://, steam:// or "
-			                         "otpauth-migration:// URI");
+			                         "otpauth-migration:// URI or a TOTPBACKUP code");
 			continue;
 		}
 		err = totp_uri_parse(e, NULL, p, n);
@@ -330,7 +143,7 @@ static int read_vault(struct gather *g, size_t s)
 {
 	struct import_src *src = &g->src[s];
 	char prompt[TOTP_LABEL_MAX + 40];
-	struct ask a = {g->o, src->name, prompt, false, false};
+	struct ask a = {g->o, src->name, prompt, false, false, false, NULL};
 	struct totp_vault *v = NULL;
 	char *pass = secret_alloc();
 	size_t len = 0;
@@ -341,7 +154,7 @@ static int read_vault(struct gather *g, size_t s)
 		return fail(TOTP_E_NOMEM, "passphrase"), TOTP_E_NOMEM;
 	snprintf(prompt, sizeof(prompt), "Passphrase for vault %s: ", src->name);
 	for (int attempt = 0; attempt < 3; attempt++) {
-		rc = ask_password(&a, pass, PASS_MAX + 1, &len);
+		rc = import_ask(&a, pass, PASS_MAX + 1, &len);
 		if (rc != TOTP_OK)
 			break;
 		rc = totp_vault_open(&v, src->path, pass, len, 0);
@@ -405,8 +218,8 @@ static int read_backup(struct gather *g, size_t s, const uint8_t *buf, size_t le
 	struct import_src *src = &g->src[s];
 	enum totp_import_format f = g->o->format;
 	char prompt[TOTP_LABEL_MAX + 80];
-	struct ask a = {g->o, src->name, prompt, false, false};
-	struct totp_import_opts opts = {g->o->format, backup_password, &a};
+	struct ask a = {g->o, src->name, prompt, false, false, false, NULL};
+	struct totp_import_opts opts = {g->o->format, import_password_cb, &a};
 	int rc = TOTP_OK;
 
 	/* When detection fails, the read below fails too and explains why. */
@@ -447,7 +260,8 @@ static bool is_uri_text(const uint8_t *buf, size_t len)
 		if (i < end && buf[i] != '#')
 			return starts_ci(buf + i, end - i, "otpauth://") ||
 			       starts_ci(buf + i, end - i, "steam://") ||
-			       starts_ci(buf + i, end - i, "otpauth-migration://");
+			       starts_ci(buf + i, end - i, "otpauth-migration://") ||
+			       totp_backup_is_payload(buf + i, end - i);
 		i = end + 1;
 	}
 	return false;
@@ -470,7 +284,7 @@ static int read_source(struct gather *g, size_t s)
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	bool vault = false;
-	int rc = slurp(src->path, &buf, &len, &vault);
+	int rc = import_slurp(src->path, &buf, &len, &vault);
 
 	if (rc != TOTP_OK) {
 		if (rc == TOTP_E_TOOBIG)
@@ -506,84 +320,8 @@ static int read_source(struct gather *g, size_t s)
 	return rc;
 }
 
-/* ---- QR payloads -------------------------------------------------------- */
-
-static bool same_entry(const struct totp_entry *a, const struct totp_entry *b)
-{
-	return a->type == b->type && a->algo == b->algo && a->digits == b->digits &&
-	       a->period == b->period && a->counter == b->counter &&
-	       a->secret_len == b->secret_len && strcmp(a->issuer, b->issuer) == 0 &&
-	       strcmp(a->account, b->account) == 0 &&
-	       totp_memeq(a->secret, b->secret, a->secret_len);
-}
-
-/*
- * Decode every payload together (batches reassemble across sources), then
- * give each account to the source its payload came from: each payload is
- * decoded alone as well, and an account belongs to the first payload
- * whose own accounts hold it.
- */
-static int decode_payloads(struct gather *g, struct totp_import *qr)
-{
-	struct totp_import *one = NULL;
-	size_t n = g->list.count;
-	bool **claimed = NULL;
-	int rc;
-
-	rc = totp_qr_import(qr, &g->list);
-	if (rc == TOTP_E_NOMEM || rc == TOTP_E_INVAL || rc == TOTP_E_UNSUPPORTED)
-		return fail(rc, "decoding QR payloads"), rc;
-	rc = TOTP_E_NOMEM;
-	one = calloc(n, sizeof(*one));
-	claimed = calloc(n, sizeof(*claimed));
-	if (!one || !claimed)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		struct totp_qr_list l1;
-		int r;
-
-		totp_import_init(&one[i]);
-		totp_qr_list_init(&l1);
-		r = totp_qr_list_add(&l1, g->list.items[i].data, g->list.items[i].len, NULL);
-		if (r == TOTP_OK)
-			r = totp_qr_import(&one[i], &l1);
-		totp_qr_list_free(&l1);
-		if (r == TOTP_E_NOMEM)
-			goto out;
-		if (one[i].count && !(claimed[i] = calloc(one[i].count, sizeof(bool))))
-			goto out;
-	}
-	for (size_t k = 0; k < qr->count; k++) {
-		const struct totp_entry *e = &qr->entries[k];
-		size_t s = g->payload_src[0];
-		bool found = false;
-
-		for (size_t i = 0; i < n && !found; i++)
-			for (size_t j = 0; j < one[i].count && !found; j++)
-				if (!claimed[i][j] && same_entry(&one[i].entries[j], e)) {
-					claimed[i][j] = found = true;
-					s = g->payload_src[i];
-				}
-		if ((rc = totp_import_add(&g->src[s].im, e)) != TOTP_OK)
-			goto out;
-	}
-	rc = TOTP_OK;
-out:
-	for (size_t i = 0; i < n; i++) {
-		if (one)
-			totp_import_clear(&one[i]);
-		if (claimed)
-			free(claimed[i]);
-	}
-	free(one);
-	free(claimed);
-	if (rc != TOTP_OK)
-		fail(rc, "decoding QR payloads");
-	return rc;
-}
-
 int import_gather(struct import_src *src, size_t nsrc, const struct import_opts *o,
-                  struct totp_import *qr)
+                  struct totp_import *qr, struct totp_import *bk)
 {
 	struct gather g = {src, nsrc, o, {0}, NULL, 0};
 	int rc = TOTP_OK;
@@ -592,7 +330,7 @@ int import_gather(struct import_src *src, size_t nsrc, const struct import_opts 
 	for (size_t s = 0; s < nsrc && rc == TOTP_OK; s++)
 		rc = read_source(&g, s);
 	if (rc == TOTP_OK && g.list.count)
-		rc = decode_payloads(&g, qr);
+		rc = import_decode(&g, qr, bk);
 	totp_qr_list_free(&g.list);
 	free(g.payload_src);
 	return rc;

@@ -31,8 +31,9 @@ static const struct command commands[] = {
 	{"watch", cmd_watch, "watch [PATTERN]",
 	 "live dashboard of codes (also 'totp' alone on a terminal)"},
 	{"export", cmd_export,
-	 "export --format png|migration|uri|html [-o PATH] [--force] [PATTERN]",
-	 "write QR codes, transfer codes, a URI list or a printable sheet (reveals secrets)"},
+	 "export --format png|migration|uri|html|encrypted-qr|encrypted-html [-o PATH] [--force] "
+	 "[--backup-passphrase-fd N] [--kdf-memory SIZE] [--kdf-ops N] [PATTERN]",
+	 "write QR images, transfer codes, URIs, a sheet (in the clear) or encrypted backup codes"},
 	{"show", cmd_show, "show [--qr [--background dark|light]] PATTERN",
 	 "print an account's otpauth URI or QR code (reveals the secret)"},
 	{"verify", cmd_verify, "verify [--window N] [--at TIME] PATTERN CODE",

@@ -12,6 +12,11 @@
   json-sort       stdin: 'totp list --json'; prints it sorted by label.
   cell FILE L C   the character at line L, column C (1-based) of a
                   rendering, escape codes ignored; "." for a space.
+  backup-header   stdin: encrypted backup payloads (totp-backup(5)), one a
+                  line.  Decodes the Base41 text with its own decoder and
+                  prints "version kdf id part count ops memKiB bytes" of each.
+  svg2png HTML P  draws each inline <svg> of a sheet (totp's path shape) as
+                  P1.png, P2.png, ...; prints how many.
 """
 import base64
 import json
@@ -184,6 +189,63 @@ def json_sort():
         print(json.dumps(e, sort_keys=True, ensure_ascii=False))
 
 
+B41 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ+-./:"
+
+
+def base41_decode(text):
+    vals = [B41.index(c) for c in text.upper()]
+    if len(vals) % 3 == 1:
+        raise ValueError("bad length")
+    out = bytearray()
+    for i in range(0, len(vals), 3):
+        chunk = vals[i:i + 3]
+        if len(chunk) == 3:
+            n = chunk[0] + chunk[1] * 41 + chunk[2] * 1681
+            if n > 0xFFFF:
+                raise ValueError("bad triple")
+            out += bytes([n >> 8, n & 0xFF])
+        else:
+            n = chunk[0] + chunk[1] * 41
+            if n > 0xFF:
+                raise ValueError("bad pair")
+            out.append(n)
+    return bytes(out)
+
+
+def backup_header():
+    for line in sys.stdin.read().split():
+        if not line.startswith("TOTPBACKUP1:"):
+            raise SystemExit("not a backup payload: " + line[:20])
+        raw = base41_decode(line[12:])
+        ver, kdf = raw[0], raw[1]
+        bid = raw[2:10].hex().upper()
+        part, count = raw[10], raw[11]
+        ops, mem = struct.unpack(">II", raw[12:20])
+        print(ver, kdf, bid, part, count, ops, mem, len(raw))
+
+
+def svg2png(html, prefix):
+    text = open(html, encoding="utf-8").read()
+    n = 0
+    for m in re.finditer(r'<svg[^>]*viewBox="0 0 (\d+) \d+"[^>]*>.*?<path[^>]* d="([^"]*)"',
+                         text, re.S):
+        size, path = int(m.group(1)), m.group(2)
+        grid = [[255] * size for _ in range(size)]
+        for x, y, run in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", path):
+            for i in range(int(x), int(x) + int(run)):
+                grid[int(y)][i] = 0
+        scale = 4
+        rows = []
+        for r in grid:
+            row = []
+            for v in r:
+                row += [v] * scale
+            rows += [row] * scale
+        n += 1
+        png("%s%d.png" % (prefix, n), rows)
+    print(n)
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "mig-decode":
@@ -196,6 +258,10 @@ def main():
         cell(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif cmd == "json-sort":
         json_sort()
+    elif cmd == "backup-header":
+        backup_header()
+    elif cmd == "svg2png":
+        svg2png(sys.argv[2], sys.argv[3])
     else:
         raise SystemExit("unknown command " + cmd)
 
