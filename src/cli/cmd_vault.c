@@ -3,8 +3,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -101,6 +103,36 @@ static int kdf_options(const struct command *cmd, int argc, char **argv, const c
 	return EXIT_OK;
 }
 
+/*
+ * Create the missing ancestors of the vault's directory (mode 0700, like
+ * mkdir -p), so that a first `totp init` works on an account where
+ * ~/.local/share does not exist yet.  The library creates the vault's own
+ * directory.  Errors are left for the library to report.
+ */
+static void make_ancestors(const char *vault)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", vault) >= sizeof(dir))
+		return;
+	/* Drop the file name, then the vault's directory. */
+	for (int i = 0; i < 2; i++) {
+		if (!(slash = strrchr(dir, '/')) || slash == dir)
+			return;
+		*slash = '\0';
+	}
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return;
+		*p = '/';
+	}
+	(void)mkdir(dir, 0700);
+}
+
 int cmd_init(int argc, char **argv)
 {
 	const struct command *cmd = command_find("init");
@@ -130,6 +162,7 @@ int cmd_init(int argc, char **argv)
 		rc = TOTP_E_INVAL;
 	}
 	if (rc == TOTP_OK) {
+		make_ancestors(cli.vault_path);
 		rc = totp_vault_create(&v, cli.vault_path, pass, len, &kdf);
 		if (rc != TOTP_OK)
 			fail(rc, "%s", cli.vault_path);

@@ -137,8 +137,10 @@ int prompt_tty(const char *prompt, bool confirm, char *buf, size_t bufsz, size_t
 	if (rc != TOTP_OK || !confirm)
 		return rc;
 	again = secret_alloc();
-	if (!again)
+	if (!again) {
+		warnx_("passphrase: %s", totp_strerror(TOTP_E_NOMEM));
 		return TOTP_E_NOMEM;
+	}
 	rc = tty_read("Repeat to confirm: ", again, PASS_MAX + 1, &len2);
 	if (rc == TOTP_OK && (len2 != *len || !totp_memeq(again, buf, *len))) {
 		warnx_("the two entries differ");
