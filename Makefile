@@ -15,8 +15,8 @@ PKG_CONFIG ?= pkg-config
 
 # Linked libraries, and libraries loaded with dlopen() only by the code paths
 # that need them (their headers are needed to build).
-LINK_PKGS   := libsodium libqrencode libpng jansson
-DLOPEN_PKGS := zbar
+LINK_PKGS   := libsodium libpng jansson
+DLOPEN_PKGS := zbar libqrencode
 
 ifeq ($(SAN),1)
 BUILD     ?= build-san
@@ -83,14 +83,26 @@ $(PCFILE): totp.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' $< >$@
 
+# The totp program links its libraries statically where Debian ships an
+# archive: a `totp code` then starts without the dynamic loader resolving
+# libsodium, libpng, zlib and jansson.  SHARED_DEPS=1 links them dynamically
+# (for distribution packages that prefer library updates to reach it).
+ifeq ($(SHARED_DEPS),1)
+CLI_LIBS := $(PKG_LIBS) -ldl
+else
+CLI_LIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --static --libs-only-l $(LINK_PKGS) | \
+	sed 's/ -lm\b//g; s/ -lpthread\b//g') -lkeyutils -Wl,-Bdynamic -lm -ldl
+endif
+
 $(TOTP): $(CLI_OBJ) $(LIBA)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(PKG_LIBS) -ldl
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(CLI_LIBS)
 
 # Unit tests may look inside the library.
+# Unit tests may also call libqrencode themselves (to draw test images).
 $(BUILD)/tests/%: tests/%.c tests/test.h $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Iinclude -Isrc/lib -Itests $(PKG_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
-		-o $@ $< $(LIBA) $(PKG_LIBS) -ldl
+		-o $@ $< $(LIBA) $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libqrencode) -ldl
 
 # Fuzzing (tests/fuzz): each tests/fuzz/fuzz_T.c is a libFuzzer target T.
 # `make check` replays tests/fuzz/regress/T and the seed corpus through each
@@ -152,7 +164,15 @@ $(BUILD)/tests/stress/%.so: tests/stress/%.c
 stress: $(TOTP) $(STRESS_SHIMS)
 	@tests/stress/run.sh $(BUILD)
 
-check: $(TOTP) $(LIBSO) $(TEST_BIN) fuzz-replay $(STRESS_SHIMS)
+# Programs the CLI tests call (tests/tools), e.g. mkbackup, which writes
+# encrypted backup codes through the library.
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+
+$(BUILD)/tests/tools/%: tests/tools/%.c include/totp.h $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Iinclude $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS) -ldl
+
+check: $(TOTP) $(LIBSO) $(TEST_BIN) $(TEST_TOOLS) fuzz-replay $(STRESS_SHIMS)
 	@tests/run.sh $(BUILD)
 
 # The CLI test scripts with every run of totp under valgrind (TOTP_WRAP, see
@@ -161,9 +181,10 @@ check: $(TOTP) $(LIBSO) $(TEST_BIN) fuzz-replay $(STRESS_SHIMS)
 .PHONY: valgrind
 VALGRIND_LOGS = $(CURDIR)/$(BUILD)/valgrind
 VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full \
+	--suppressions=$(CURDIR)/tests/valgrind.supp \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
 	--log-file=$(VALGRIND_LOGS)/%p.log
-valgrind: $(TOTP)
+valgrind: $(TOTP) $(TEST_TOOLS)
 	@rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_LOGS) && chmod 1777 $(VALGRIND_LOGS)
 	@TOTP_CLI_ONLY=1 TOTP_WRAP="$(VALGRIND_CMD)" tests/run.sh $(BUILD); rc=$$?; \
 	for f in $(VALGRIND_LOGS)/*.log; do \

@@ -395,8 +395,11 @@ int totp_vault_add(struct totp_vault *v, const struct totp_entry *e) TOTP_WUR;
 int totp_vault_remove(struct totp_vault *v, size_t i) TOTP_WUR;
 
 /* Write the vault atomically and durably (temp file, fsync, read-back,
- * backup of the previous file as PATH.bak, rename, directory fsync).  On any
- * error the previous file is untouched.  Requires TOTP_VAULT_WRITE. */
+ * backup of the previous file as PATH.bak, rename, directory fsync).  An
+ * error before the rename leaves the previous file untouched; an error of
+ * the final directory fsync means the new file is in place but may not
+ * survive a crash (the vault's generation has then advanced).  Requires
+ * TOTP_VAULT_WRITE. */
 int totp_vault_save(struct totp_vault *v) TOTP_WUR;
 
 /* Change passphrase and KDF cost (new salt and key); takes effect at the

@@ -46,7 +46,6 @@ static void linked(void)
 	        {"libsodium", SODIUM_VERSION_STRING},
 	        {"libpng", PNG_LIBPNG_VER_STRING},
 	        {"jansson", JANSSON_VERSION},
-	        {"libqrencode", NULL},
 	};
 	struct totp_library lib;
 
@@ -80,7 +79,13 @@ static void on_demand(void)
 	CHECK_STR(lib.soname, "libjpeg.so.62", "libjpeg's soname");
 	CHECK(!(lib.flags & TOTP_LIBRARY_LOADED), "libjpeg not loaded");
 
-	/* Scanning a QR code loads zbar; its version is then known. */
+	CHECK(find("libqrencode", &lib), "libqrencode is listed");
+	CHECK_STR(lib.soname, "libqrencode.so.4", "libqrencode's soname");
+	CHECK(lib.flags == TOTP_LIBRARY_ON_DEMAND, "libqrencode not loaded yet (flags %#x)",
+	      lib.flags);
+
+	/* Drawing a QR code loads libqrencode and scanning one loads zbar;
+	 * their versions are then known. */
 	totp_qr_list_init(&list);
 	rc = totp_qr_png(&png, &len, (const uint8_t *)"hello", 5, NULL);
 	if (rc == TOTP_OK)
@@ -88,6 +93,10 @@ static void on_demand(void)
 	if (rc == TOTP_OK)
 		rc = totp_qr_scan(&list, &img, "t.png", NULL);
 	CHECK_RC(rc, TOTP_OK, "scan a rendered code");
+	CHECK(find("libqrencode", &lib), "libqrencode is still listed");
+	CHECK(lib.flags == (TOTP_LIBRARY_ON_DEMAND | TOTP_LIBRARY_LOADED),
+	      "libqrencode loaded after drawing (flags %#x)", lib.flags);
+	CHECK(version_like(lib.version), "libqrencode reports its version '%s'", lib.version);
 	CHECK(find("zbar", &lib), "zbar is still listed");
 	CHECK(lib.flags == (TOTP_LIBRARY_ON_DEMAND | TOTP_LIBRARY_LOADED),
 	      "zbar loaded after a scan (flags %#x)", lib.flags);

@@ -82,9 +82,9 @@ static void print_json_code(bool first, const struct totp_entry *e, const char *
 {
 	fputs(first ? "{" : ",\n {", stdout);
 	fputs("\"issuer\": ", stdout);
-	json_string(e->issuer);
+	json_put_string(e->issuer);
 	fputs(", \"account\": ", stdout);
-	json_string(e->account);
+	json_put_string(e->account);
 	printf(", \"type\": \"%s\", \"algorithm\": \"%s\", \"digits\": %u", totp_type_name(e->type),
 	       totp_algo_name(e->algo), e->digits);
 	if (e->type == TOTP_TYPE_HOTP)
@@ -93,7 +93,7 @@ static void print_json_code(bool first, const struct totp_entry *e, const char *
 		printf(", \"period\": %u, \"counter\": null", e->period);
 	fputs(", \"code\": ", stdout);
 	if (code)
-		json_string(code);
+		json_put_string(code);
 	else
 		fputs("null", stdout);
 	if (left >= 0)

@@ -270,9 +270,9 @@ static void list_json(struct totp_vault *v, const size_t *idx, size_t n)
 
 		fputs(k ? ",\n {" : "{", stdout);
 		fputs("\"issuer\": ", stdout);
-		json_string(e->issuer);
+		json_put_string(e->issuer);
 		fputs(", \"account\": ", stdout);
-		json_string(e->account);
+		json_put_string(e->account);
 		printf(", \"type\": \"%s\", \"algorithm\": \"%s\", \"digits\": %u", totp_type_name(e->type),
 		       totp_algo_name(e->algo), e->digits);
 		if (e->type == TOTP_TYPE_HOTP)

@@ -161,7 +161,7 @@ int64_t now_seconds(void)
 }
 
 /* A JSON string literal of UTF-8 text on stdout. */
-void json_string(const char *s)
+void json_put_string(const char *s)
 {
 	putchar('"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {

@@ -15,6 +15,7 @@
 #include <qrencode.h>
 #include <sodium.h>
 
+#include "dl.h"
 #include "internal.h"
 #include "qr.h"
 
@@ -23,6 +24,21 @@
 #define MODULE_PX_MAX 64
 #define MODULE_PX_MIN_AUTO 8
 #define IMAGE_PX_MIN_AUTO 300
+
+/* ---- libqrencode, resolved at first use -------------------------------- */
+
+static QRcode *(*q_encode_string)(const char *, int, QRecLevel, QRencodeMode, int);
+static QRcode *(*q_encode_data)(int, const unsigned char *, int, QRecLevel);
+static void (*q_free)(QRcode *);
+
+static const struct totp_dl_sym qrencode_syms[] = {
+        {"QRcode_encodeString", &q_encode_string},
+        {"QRcode_encodeData", &q_encode_data},
+        {"QRcode_free", &q_free},
+};
+
+static struct totp_dl_lib qrencode_lib = {"libqrencode.so.4", qrencode_syms,
+                                          TOTP_ARRAY_LEN(qrencode_syms), 0};
 
 /* A QR symbol and its layout. */
 struct qr {
@@ -37,7 +53,7 @@ static void qr_release(struct qr *q)
 {
 	if (q->code) {
 		sodium_memzero(q->code->data, (size_t)q->code->width * q->code->width);
-		QRcode_free(q->code);
+		q_free(q->code);
 	}
 	memset(q, 0, sizeof(*q));
 }
@@ -63,6 +79,8 @@ static int qr_make(struct qr *q, const uint8_t *data, size_t len,
 		return TOTP_E_TOOBIG;
 	if (sodium_init() < 0)
 		return TOTP_E_UNSUPPORTED;
+	if (totp_dl_load(&qrencode_lib) != TOTP_OK)
+		return TOTP_E_LIBRARY;
 	errno = 0;
 	if (!memchr(data, 0, len)) {
 		/* Text: let libqrencode pick numeric and alphanumeric segments
@@ -75,12 +93,12 @@ static int qr_make(struct qr *q, const uint8_t *data, size_t len,
 		text[len] = '\0';
 		int saved;
 
-		q->code = QRcode_encodeString(text, 0, levels[o.ecc], QR_MODE_8, 1);
+		q->code = q_encode_string(text, 0, levels[o.ecc], QR_MODE_8, 1);
 		saved = errno;
 		sodium_free(text);
 		errno = saved;
 	} else {
-		q->code = QRcode_encodeData((int)len, data, 0, levels[o.ecc]);
+		q->code = q_encode_data((int)len, data, 0, levels[o.ecc]);
 	}
 	if (!q->code)
 		return errno == ERANGE   ? TOTP_E_TOOBIG

@@ -141,10 +141,7 @@ static int vault_open(struct totp_vault **out, const char *path, const char *pas
 	*out = v;
 	v = NULL;
 out:
-	if (plain) {
-		sodium_memzero(plain, plainlen);
-		sodium_free(plain);
-	}
+	sodium_free(plain); /* zeroes the region before unmapping it */
 	free(body);
 	totp_vault_close(v);
 	return rc;

@@ -13,7 +13,6 @@
 #include <jansson.h>
 #include <jpeglib.h>
 #include <png.h>
-#include <qrencode.h>
 #include <sodium.h>
 
 #include "internal.h"
@@ -27,7 +26,7 @@ static const struct {
 	const char *name;
 	const char *soname;
 } libs[LIB_END_] = {
-        [LIB_SODIUM] = {"libsodium", NULL},    [LIB_QRENCODE] = {"libqrencode", NULL},
+        [LIB_SODIUM] = {"libsodium", NULL},    [LIB_QRENCODE] = {"libqrencode", "libqrencode.so.4"},
         [LIB_PNG] = {"libpng", NULL},          [LIB_JANSSON] = {"jansson", NULL},
         [LIB_ZBAR] = {"zbar", "libzbar.so.0"}, [LIB_JPEG] = {"libjpeg", "libjpeg.so.62"},
 };
@@ -60,6 +59,23 @@ static void zbar_info(struct totp_library *out)
 		if (version(&major, &minor, &patch) == 0)
 			snprintf(out->version, sizeof(out->version), "%u.%u.%u", major, minor,
 			         patch);
+	}
+	dlclose(h);
+}
+
+static void qrencode_info(struct totp_library *out)
+{
+	void *h = already_loaded(out->soname);
+	const char *(*version)(void);
+	void *p;
+
+	if (!h)
+		return;
+	out->flags |= TOTP_LIBRARY_LOADED;
+	p = dlsym(h, "QRcode_APIVersionString");
+	if (p) {
+		memcpy(&version, &p, sizeof(p));
+		set_version(out, version());
 	}
 	dlclose(h);
 }
@@ -97,7 +113,7 @@ int totp_library_info(size_t i, struct totp_library *out)
 		set_version(out, sodium_version_string());
 		break;
 	case LIB_QRENCODE:
-		set_version(out, QRcode_APIVersionString());
+		qrencode_info(out);
 		break;
 	case LIB_PNG:
 		set_version(out, png_get_libpng_ver(NULL));
