@@ -55,14 +55,97 @@ static bool is_duplicate(const struct totp_entry *have, const struct totp_entry 
 	       same_or_numbered(have->account, e->account);
 }
 
-/* Does any account, in the vault (may be NULL) or already taken, match? */
-static bool any(struct totp_vault *v, const struct totp_import *take, const struct totp_entry *e,
-                bool dup)
-{
-	size_t n = v ? totp_vault_count(v) : 0;
+/*
+ * An index of the accounts in the vault (may be NULL) and those already
+ * taken, by issuer and account name without a " (N)" suffix: every account
+ * that can be a duplicate of e, or have e's label, is in the bucket of e's
+ * account name or of that name's base.  Keeps a large import linear.
+ */
+struct label_index {
+	struct totp_vault *v;
+	const struct totp_import *take;
+	size_t nvault;
+	size_t *head, nbucket; /* nbucket a power of two; SIZE_MAX: empty */
+	size_t *next;          /* per account, the next in its bucket */
+	size_t cap;
+};
 
-	for (size_t i = 0; i < n + take->count; i++) {
-		const struct totp_entry *o = i < n ? totp_vault_entry(v, i) : &take->entries[i - n];
+static size_t name_len_base(const char *account)
+{
+	size_t n = strlen(account);
+	const char *open = strrchr(account, '(');
+
+	if (open && open > account + 1 && open[-1] == ' ' && n > 0 && account[n - 1] == ')') {
+		const char *d = open + 1;
+
+		if (*d >= '1' && *d <= '9') {
+			while (*d >= '0' && *d <= '9')
+				d++;
+			if (d == account + n - 1)
+				return (size_t)(open - 1 - account);
+		}
+	}
+	return n;
+}
+
+static size_t label_hash(const char *issuer, const char *account, size_t alen)
+{
+	uint64_t h = 1469598103934665603u;
+
+	for (const char *c = issuer; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211u;
+	h = (h ^ 0xff) * 1099511628211u;
+	for (size_t i = 0; i < alen; i++)
+		h = (h ^ (unsigned char)account[i]) * 1099511628211u;
+	return (size_t)h;
+}
+
+static const struct totp_entry *index_entry(const struct label_index *x, size_t i)
+{
+	return i < x->nvault ? totp_vault_entry(x->v, i) : &x->take->entries[i - x->nvault];
+}
+
+static int index_init(struct label_index *x, struct totp_vault *v, const struct totp_import *take,
+                      size_t extra)
+{
+	memset(x, 0, sizeof(*x));
+	x->v = v;
+	x->take = take;
+	x->nvault = v ? totp_vault_count(v) : 0;
+	x->cap = x->nvault + extra;
+	for (x->nbucket = 16; x->nbucket < 2 * x->cap; x->nbucket *= 2)
+		;
+	x->head = malloc(x->nbucket * sizeof(*x->head));
+	x->next = malloc((x->cap + 1) * sizeof(*x->next));
+	if (!x->head || !x->next)
+		return TOTP_E_NOMEM;
+	memset(x->head, 0xff, x->nbucket * sizeof(*x->head));
+	return TOTP_OK;
+}
+
+/* Account i (vault entries first, then taken ones in order) joins. */
+static void index_add(struct label_index *x, size_t i)
+{
+	const struct totp_entry *e = index_entry(x, i);
+	size_t b = label_hash(e->issuer, e->account, name_len_base(e->account)) & (x->nbucket - 1);
+
+	x->next[i] = x->head[b];
+	x->head[b] = i;
+}
+
+static void index_free(struct label_index *x)
+{
+	free(x->head);
+	free(x->next);
+}
+
+static bool bucket_match(const struct label_index *x, const struct totp_entry *e, size_t alen,
+                         bool dup)
+{
+	size_t b = label_hash(e->issuer, e->account, alen) & (x->nbucket - 1);
+
+	for (size_t i = x->head[b]; i != SIZE_MAX; i = x->next[i]) {
+		const struct totp_entry *o = index_entry(x, i);
 
 		if (dup ? is_duplicate(o, e)
 		        : strcmp(o->issuer, e->issuer) == 0 && strcmp(o->account, e->account) == 0)
@@ -71,9 +154,16 @@ static bool any(struct totp_vault *v, const struct totp_import *take, const stru
 	return false;
 }
 
+/* Does any account, in the vault or already taken, match? */
+static bool any(const struct label_index *x, const struct totp_entry *e, bool dup)
+{
+	size_t full = strlen(e->account), base = name_len_base(e->account);
+
+	return bucket_match(x, e, base, dup) || (base != full && bucket_match(x, e, full, dup));
+}
+
 /* Give e a label no other account has: "account (2)", "account (3)"... */
-static int distinct_label(struct totp_vault *v, const struct totp_import *take,
-                          struct totp_entry *e)
+static int distinct_label(const struct label_index *x, struct totp_entry *e)
 {
 	char base[TOTP_LABEL_MAX];
 	size_t n = strlen(e->account);
@@ -88,7 +178,7 @@ static int distinct_label(struct totp_vault *v, const struct totp_import *take,
 	}
 	for (unsigned k = 2; k < 10000; k++) {
 		snprintf(e->account, sizeof(e->account), "%s (%u)", base, k);
-		if (!any(v, take, e, false))
+		if (!any(x, e, false))
 			return TOTP_OK;
 	}
 	return TOTP_E_LABEL;
@@ -104,26 +194,31 @@ static int make_plan(struct plan *p, struct totp_vault *v, const struct import_s
 {
 	char old[2 * TOTP_LABEL_MAX], label[2 * TOTP_LABEL_MAX];
 	struct totp_entry *e = totp_entry_new();
+	struct label_index x;
 	size_t total = 0;
-	int rc = TOTP_OK;
+	int rc;
 
 	for (size_t s = 0; s < nsrc; s++)
 		total += src[s].im.count;
 	p->from = calloc(total + 1, sizeof(*p->from));
-	if (!e || !p->from) {
+	rc = index_init(&x, v, &p->take, total);
+	if (!e || !p->from || rc != TOTP_OK) {
 		totp_entry_free(e);
+		index_free(&x);
 		return TOTP_E_NOMEM;
 	}
+	for (size_t i = 0; i < x.nvault; i++)
+		index_add(&x, i);
 	for (size_t s = 0; s < nsrc && rc == TOTP_OK; s++) {
 		for (size_t k = 0; k < src[s].im.count && rc == TOTP_OK; k++) {
 			*e = src[s].im.entries[k];
-			if (any(v, &p->take, e, true)) {
+			if (any(&x, e, true)) {
 				p->duplicates++;
 				continue;
 			}
-			if (any(v, &p->take, e, false)) {
+			if (any(&x, e, false)) {
 				entry_label(e, old);
-				if ((rc = distinct_label(v, &p->take, e)) != TOTP_OK)
+				if ((rc = distinct_label(&x, e)) != TOTP_OK)
 					break;
 				warnx_("%s already exists with another secret; %s as %s", old,
 				       dry ? "would be imported" : "imported",
@@ -132,9 +227,12 @@ static int make_plan(struct plan *p, struct totp_vault *v, const struct import_s
 			}
 			p->from[p->take.count] = s;
 			rc = totp_import_add(&p->take, e);
+			if (rc == TOTP_OK)
+				index_add(&x, x.nvault + p->take.count - 1);
 		}
 	}
 	totp_entry_free(e);
+	index_free(&x);
 	return rc;
 }
 
