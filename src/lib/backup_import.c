@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "backup_int.h"
+#include "qr.h"
 
 enum pstate { P_BAD, P_OK, P_DUP };
 
@@ -58,27 +59,14 @@ static void note(struct ctx *c, int err)
 {
 	static const int rank[] = {TOTP_E_BACKUP, TOTP_E_VERSION, TOTP_E_KDF,     TOTP_E_CORRUPT,
 	                           TOTP_E_BATCH,  TOTP_E_AUTH,    TOTP_E_PASSWORD};
-	int have = -1, want = -1;
 
-	for (int i = 0; i < (int)TOTP_ARRAY_LEN(rank); i++) {
-		if (rank[i] == c->worst)
-			have = i;
-		if (rank[i] == err)
-			want = i;
-	}
-	if (want > have)
-		c->worst = err;
+	c->worst = totp_worse_error(c->worst, err, rank, TOTP_ARRAY_LEN(rank));
 }
 
 /* The name of payload i for messages: its source, else its number. */
 static void where(char *out, size_t outsz, const struct ctx *c, size_t i)
 {
-	const char *src = c->list->items[i].source;
-
-	if (*src)
-		snprintf(out, outsz, "%s", src);
-	else
-		snprintf(out, outsz, "payload %zu", i + 1);
+	totp_qr_payload_name(out, outsz, c->list, i);
 }
 
 static const uint8_t *skip_space(const uint8_t *s, size_t *n)

@@ -31,27 +31,14 @@ struct ctx {
 static void note(struct ctx *c, int err)
 {
 	static const int rank[] = {TOTP_E_PAYLOAD, TOTP_E_MIGRATION, TOTP_E_BATCH};
-	int have = -1, want = -1;
 
-	for (int i = 0; i < 3; i++) {
-		if (rank[i] == c->worst)
-			have = i;
-		if (rank[i] == err)
-			want = i;
-	}
-	if (want > have)
-		c->worst = err;
+	c->worst = totp_worse_error(c->worst, err, rank, TOTP_ARRAY_LEN(rank));
 }
 
 /* The name of payload i for messages: its source, else its number. */
 static void where(char *out, size_t outsz, const struct ctx *c, size_t i)
 {
-	const char *src = c->list->items[i].source;
-
-	if (*src)
-		snprintf(out, outsz, "%s", src);
-	else
-		snprintf(out, outsz, "payload %zu", i + 1);
+	totp_qr_payload_name(out, outsz, c->list, i);
 }
 
 static int has_scheme(const uint8_t *s, size_t n, const char *scheme)

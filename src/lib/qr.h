@@ -75,4 +75,12 @@ int totp_mig_entries(struct totp_import *im, const struct totp_mig *m, size_t *i
 size_t totp_mig_encode(uint8_t *out, const struct totp_entry *e, size_t n, int32_t batch_size,
                        int32_t batch_index, int32_t batch_id);
 
+/* The name of payload i of list for messages: its source, else
+ * "payload N". */
+void totp_qr_payload_name(char *out, size_t outsz, const struct totp_qr_list *list, size_t i);
+
+/* Of have and err, the one ranked later in rank[0..n) (the more serious);
+ * an error not in rank never wins over one that is. */
+int totp_worse_error(int have, int err, const int *rank, size_t n);
+
 #endif

@@ -58,6 +58,29 @@ static struct totp_dl_lib zbar_lib = {"libzbar.so.0", zbar_syms, TOTP_ARRAY_LEN(
 
 /* ---- Payload list ------------------------------------------------------- */
 
+void totp_qr_payload_name(char *out, size_t outsz, const struct totp_qr_list *list, size_t i)
+{
+	const char *src = list->items[i].source;
+
+	if (*src)
+		snprintf(out, outsz, "%s", src);
+	else
+		snprintf(out, outsz, "payload %zu", i + 1);
+}
+
+int totp_worse_error(int have, int err, const int *rank, size_t n)
+{
+	int h = -1, w = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (rank[i] == have)
+			h = (int)i;
+		if (rank[i] == err)
+			w = (int)i;
+	}
+	return w > h ? err : have;
+}
+
 void totp_qr_list_init(struct totp_qr_list *l)
 {
 	memset(l, 0, sizeof(*l));
