@@ -50,20 +50,29 @@ void uri_free(char *uri)
 	}
 }
 
+int scan_one_code(struct totp_qr_list *list, struct totp_image *img, const char *source)
+{
+	struct totp_qr_scan_opts opts = {2, TOTP_QR_SCAN_ONE_PASS};
+	size_t before = list->count;
+	int rc = totp_qr_scan(list, img, source, &opts);
+
+	if (rc == TOTP_OK && list->count != before + 1)
+		rc = TOTP_E_NO_QR;
+	totp_image_free(img);
+	return rc;
+}
+
 int verify_png_payload(struct totp_qr_list *list, const uint8_t *png, size_t len,
                        const char *source)
 {
-	struct totp_qr_scan_opts opts = {2, TOTP_QR_SCAN_ONE_PASS};
 	struct totp_image img = {NULL, 0, 0};
-	size_t before = list->count;
 	int rc = totp_image_load(&img, png, len);
 
-	if (rc == TOTP_OK)
-		rc = totp_qr_scan(list, &img, source, &opts);
-	if (rc == TOTP_OK && list->count != before + 1)
-		rc = TOTP_E_NO_QR;
-	totp_image_free(&img);
-	return rc;
+	if (rc != TOTP_OK) {
+		totp_image_free(&img);
+		return rc;
+	}
+	return scan_one_code(list, &img, source);
 }
 
 static bool name_taken(const struct stage *s, const char *name)

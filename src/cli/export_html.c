@@ -224,17 +224,14 @@ static int svg_draw(struct totp_image *img, const char *svg, size_t len)
 
 int svg_scan(struct totp_qr_list *list, const char *svg, size_t len, const char *source)
 {
-	struct totp_qr_scan_opts opts = {2, TOTP_QR_SCAN_ONE_PASS};
 	struct totp_image img = {NULL, 0, 0};
-	size_t before = list->count;
 	int rc = svg_draw(&img, svg, len);
 
-	if (rc == TOTP_OK)
-		rc = totp_qr_scan(list, &img, source, &opts);
-	if (rc == TOTP_OK && list->count != before + 1)
-		rc = TOTP_E_NO_QR;
-	totp_image_free(&img);
-	return rc;
+	if (rc != TOTP_OK) {
+		totp_image_free(&img);
+		return rc;
+	}
+	return scan_one_code(list, &img, source);
 }
 
 /* The account of one <svg> element, decoded from its drawing. */
