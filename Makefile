@@ -99,7 +99,7 @@ $(TOTP): $(CLI_OBJ) $(LIBA)
 
 # Unit tests may look inside the library.
 # Unit tests may also call libqrencode themselves (to draw test images).
-$(BUILD)/tests/%: tests/%.c tests/test.h $(LIBA)
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Iinclude -Isrc/lib -Itests $(PKG_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
 		-o $@ $< $(LIBA) $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libqrencode) -ldl
