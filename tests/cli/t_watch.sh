@@ -45,9 +45,20 @@ SOCK=$T/tmux.sock
 tm() { tmux -S "$SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
 
+# fresh_server: stop the tmux server and wait until it is gone, so that a
+# new session never lands on a server that is still shutting down.
+fresh_server() {
+	tm kill-server 2>/dev/null
+	for _ in $(seq 50); do
+		tm list-sessions >/dev/null 2>&1 || break
+		sleep 0.1
+	done
+	rm -f "$SOCK"
+}
+
 # start ENV... -- ARGS: a new 80x24 session running totp ARGS.
 start() {
-	tm kill-server 2>/dev/null
+	fresh_server
 	rm -f "$T/stty.before" "$T/stty.after"
 	local envs=()
 	while [ "$1" != -- ]; do envs+=("$1"); shift; done
@@ -203,9 +214,9 @@ wait_for "EXIT=0" && ok "leaves after a failed copy" || fail "did not leave"
 
 # A narrow terminal and a long label still fit.
 add JBSWY3DPEHPK3PXP "AVeryLongIssuerNameThatGoesOnAndOn:someone.with.a.long.address@example.com"
-tm kill-server 2>/dev/null
+fresh_server
 tm new-session -d -x 60 -y 10 sh "$T/pane.sh" "$TOTP_BIN" --vault "$V" --passphrase-fd 3 watch
-wait_for accounts
+wait_for accounts && ok "60x10: the dashboard starts" || fail "60x10: no dashboard: $(screen)"
 [ -z "$(too_wide 59)" ] && ok "60x10: no line wraps" || fail "60x10 wraps"
 contains "$(screen)" "5/5 accounts" "60x10: header intact"
 tm send-keys q
