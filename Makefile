@@ -98,11 +98,13 @@ $(TOTP): $(CLI_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(CLI_LIBS)
 
 # Unit tests may look inside the library.
-# Unit tests may also call libqrencode themselves (to draw test images).
+# Unit tests may also call libqrencode themselves (to draw test images); only
+# those that do link it, so the others see it loaded on demand like programs.
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Iinclude -Isrc/lib -Itests $(PKG_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
-		-o $@ $< $(LIBA) $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libqrencode) -ldl
+		-o $@ $< $(LIBA) $(PKG_LIBS) \
+		-Wl,--as-needed $(shell $(PKG_CONFIG) --libs libqrencode) -Wl,--no-as-needed -ldl
 
 # Fuzzing (tests/fuzz): each tests/fuzz/fuzz_T.c is a libFuzzer target T.
 # `make check` replays tests/fuzz/regress/T and the seed corpus through each
