@@ -15,7 +15,7 @@ tp() { tpv "$V" "$@"; }
 AT=1700000000
 have() { command -v "$1" >/dev/null 2>&1; }
 skip() { echo "ok - # SKIP $*"; }
-zbar() { zbarimg -q --raw "$@" 2>/dev/null; }
+zbar() { zbarimg -q --raw -Sdisable -Sqrcode.enable "$@" 2>/dev/null; }
 
 # A fresh vault holding what FILE... import.
 fresh() {

@@ -16,7 +16,7 @@ tpv() { local v=$1; shift; "$TOTP_BIN" --vault "$v" --passphrase-fd 3 "$@" 3<"$T
 enc() { local v=$1; shift; tpv "$v" export $KDF --backup-passphrase-fd 4 "$@" 4<"$T/bpass"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 skip() { echo "ok - # SKIP $*"; }
-zbar() { zbarimg -q --raw "$@" 2>/dev/null; }
+zbar() { zbarimg -q --raw -Sdisable -Sqrcode.enable "$@" 2>/dev/null; }
 
 # accounts N: N typical accounts (a 30-odd character label, a 20-byte
 # secret), every issuer different.
