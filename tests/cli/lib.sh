@@ -13,7 +13,11 @@ export TOTP_NO_KEYRING=1   # tests opt in to the keyring explicitly
 # TOTP_BIN_REAL stays the binary itself, for tests of the process.
 TOTP_BIN_REAL=$TOTP_BIN
 if [ -n "${TOTP_WRAP:-}" ]; then
-	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$TOTP_WRAP" "$TOTP_BIN_REAL" >"$T/totp-wrapped"
+	# The wrapper by absolute path: some tests run totp with a reduced PATH.
+	wrap_cmd=${TOTP_WRAP%% *}
+	wrap_abs=$(command -v "$wrap_cmd" || echo "$wrap_cmd")
+	printf '#!/bin/sh\nexec %s%s "%s" "$@"\n' "$wrap_abs" "${TOTP_WRAP#"$wrap_cmd"}" \
+		"$TOTP_BIN_REAL" >"$T/totp-wrapped"
 	chmod 755 "$T/totp-wrapped"
 	TOTP_BIN=$T/totp-wrapped
 fi
