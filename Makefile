@@ -186,7 +186,7 @@ VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full \
 	--suppressions=$(CURDIR)/tests/valgrind.supp \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
 	--log-file=$(VALGRIND_LOGS)/%p.log
-valgrind: $(TOTP) $(TEST_TOOLS)
+valgrind: all $(TEST_TOOLS)
 	@rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_LOGS) && chmod 1777 $(VALGRIND_LOGS)
 	@TOTP_CLI_ONLY=1 TOTP_WRAP="$(VALGRIND_CMD)" tests/run.sh $(BUILD); rc=$$?; \
 	for f in $(VALGRIND_LOGS)/*.log; do \
