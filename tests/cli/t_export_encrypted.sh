@@ -206,12 +206,22 @@ idh=$(head -1 "$T/hs" | cut -d' ' -f3)
 [ "$(cut -d' ' -f4 "$T/hs" | sort -n | tr '\n' ' ')" = "$(seq 1 "$n" | tr '\n' ' ')" ] && ok "the sheet holds parts 1..$n" || fail "parts $(cut -d' ' -f4 "$T/hs")"
 contains "$html" "<code>$idh</code>" "sheet names the backup id of its codes"
 if have chromium && have pdftoppm; then
-	timeout 180 chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
-		--user-data-dir="$T/chrome" --print-to-pdf="$T/sheet.pdf" "file://$H" >/dev/null 2>&1
+	timeout 180 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+		--no-pdf-header-footer --user-data-dir="$T/chrome" --print-to-pdf="$T/sheet.pdf" \
+		"file://$H" >/dev/null 2>&1
 	[ -s "$T/sheet.pdf" ] && ok "Chromium prints the sheet to PDF" || fail "no PDF"
-	pdftoppm -r 150 -gray -png "$T/sheet.pdf" "$T/page" 2>/dev/null
-	zbar "$T"/page*.png | sort >"$T/print.payloads"
-	same_file "$T/print.payloads" "$T/sheet.payloads" "the printed pages decode with zbarimg to the sheet's payloads"
+	# Pages as a flatbed scanner gives them (300 dpi, grey).
+	pdftoppm -r 300 -gray -png "$T/sheet.pdf" "$T/page" 2>/dev/null
+	zbar "$T"/page*.png | sort -u >"$T/print.payloads"
+	if cmp -s "$T/print.payloads" "$T/sheet.payloads"; then
+		ok "the printed pages decode with zbarimg to the sheet's payloads"
+	else
+		fail "the printed pages decode with zbarimg to the sheet's payloads"
+		for pg in "$T"/page*.png; do
+			echo "#   $(basename "$pg"): $(zbar "$pg" | wc -l) codes read"
+		done
+		echo "#   read $(wc -l <"$T/print.payloads"), $(comm -12 "$T/print.payloads" "$T/sheet.payloads" | wc -l) of them the sheet's; want $n"
+	fi
 else
 	skip "chromium or pdftoppm missing (Debian: chromium poppler-utils)"
 fi
