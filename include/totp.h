@@ -386,9 +386,21 @@ void totp_vault_key(const struct totp_vault *v, uint8_t key[TOTP_KEY_BYTES]);
 const struct totp_vault_info *totp_vault_header(const struct totp_vault *v);
 
 size_t totp_vault_count(const struct totp_vault *v);
-/* Entry i (0-based), or NULL when out of range.  The pointer is valid until
- * the next add/remove/close. */
+/* Entry i (0-based), or NULL when out of range.  Entries are decoded from
+ * the vault on first use, into guarded memory; the pointer stays valid
+ * until that entry is removed or the vault is closed (adding or removing
+ * other entries renumbers them but does not move them). */
 struct totp_entry *totp_vault_entry(struct totp_vault *v, size_t i);
+
+/* Entry i's issuer and account without decoding the entry: the cheap way
+ * to search a large vault.  The strings stay valid until the entry is
+ * changed or removed or the vault is closed.  TOTP_E_INVAL out of range. */
+int totp_vault_labels(const struct totp_vault *v, size_t i, const char **issuer,
+                      const char **account) TOTP_WUR;
+
+/* totp_entry_check's verdict on entry i, without decoding it (the vault
+ * judged every entry when it was opened); TOTP_E_INVAL out of range. */
+int totp_vault_check(const struct totp_vault *v, size_t i);
 
 /* Append a copy of e (checked with totp_entry_check). */
 int totp_vault_add(struct totp_vault *v, const struct totp_entry *e) TOTP_WUR;

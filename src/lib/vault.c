@@ -19,7 +19,13 @@ void totp_vault_close(struct totp_vault *v)
 {
 	if (!v)
 		return;
-	vault_entries_free(v->entries, v->cap);
+	for (size_t i = 0; i < v->nadded; i++)
+		secmem_release(&v->added[i]);
+	free(v->added);
+	secmem_release(&v->loaded);
+	secmem_release(&v->names);
+	secmem_release(&v->plain);
+	free(v->slots);
 	if (v->key) {
 		sodium_memzero(v->key, TOTP_KEY_BYTES);
 		sodium_free(v->key);
@@ -75,8 +81,7 @@ int totp_vault_info(struct totp_vault_info *info, const char *path)
 	totp_vfile_init(&f);
 	rc = totp_vfile_open_dir(&f, path, 0);
 	if (rc == TOTP_OK)
-		rc = totp_vfile_read(&f, hdr, check_header, &(struct header_ctx){info, nonce}, NULL,
-		                     NULL);
+		rc = totp_vfile_read(&f, hdr, check_header, &(struct header_ctx){info, nonce}, NULL);
 	totp_vfile_close(&f);
 	return rc;
 }
@@ -86,8 +91,6 @@ static int vault_open(struct totp_vault **out, const char *path, const char *pas
 {
 	struct totp_vault *v = NULL;
 	uint8_t nonce[VAULT_NONCE_BYTES], hdr[VAULT_HEADER_BYTES];
-	uint8_t *body = NULL, *plain = NULL;
-	size_t bodylen = 0, plainlen = 0;
 	int rc;
 
 	if (!out)
@@ -114,26 +117,26 @@ static int vault_open(struct totp_vault **out, const char *path, const char *pas
 		totp_vfile_clean_temps(&v->file);
 		v->writable = 1;
 	}
+	/* The ciphertext is read into guarded memory and decrypted in place
+	 * (libsodium checks the tag before it decrypts); the plaintext stays
+	 * there while the vault is open, and entries are decoded from it when
+	 * first used. */
 	rc = totp_vfile_read(&v->file, hdr, check_header, &(struct header_ctx){&v->info, nonce},
-	                     &body, &bodylen);
+	                     &v->plain);
 	if (rc)
 		goto out;
 	if (key)
 		memcpy(v->key, key, TOTP_KEY_BYTES);
 	else if ((rc = totp_kdf_derive(v->key, pass, passlen, v->info.salt, &v->info.kdf)) != 0)
 		goto out;
-	plainlen = bodylen - VAULT_TAG_BYTES;
-	plain = sodium_malloc(plainlen ? plainlen : 1);
-	if (!plain) {
-		rc = TOTP_E_NOMEM;
-		goto out;
-	}
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, body, bodylen, hdr,
-	                                               VAULT_HEADER_BYTES, nonce, v->key) != 0) {
+	v->plainlen = v->plain.used - VAULT_TAG_BYTES;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(v->plain.base, NULL, NULL, v->plain.base,
+	                                               v->plain.used, hdr, VAULT_HEADER_BYTES,
+	                                               nonce, v->key) != 0) {
 		rc = TOTP_E_AUTH;
 		goto out;
 	}
-	rc = vault_plain_decode(v, plain, plainlen);
+	rc = vault_plain_index(v);
 	if (rc)
 		goto out;
 	if (!v->writable)
@@ -141,8 +144,6 @@ static int vault_open(struct totp_vault **out, const char *path, const char *pas
 	*out = v;
 	v = NULL;
 out:
-	sodium_free(plain); /* zeroes the region before unmapping it */
-	free(body);
 	totp_vault_close(v);
 	return rc;
 }
@@ -204,8 +205,6 @@ int totp_vault_create(struct totp_vault **out, const char *path, const char *pas
 	v->info.generation = 0;
 	randombytes_buf(v->info.salt, sizeof(v->info.salt));
 	rc = totp_kdf_derive(v->key, pass, passlen, v->info.salt, kdf);
-	if (rc == TOTP_OK)
-		rc = vault_entries_resize(v, VAULT_ENTRIES_MIN_CAP);
 	if (rc == TOTP_OK)
 		rc = vault_write(v, 1);
 	if (rc)
@@ -348,11 +347,57 @@ size_t totp_vault_count(const struct totp_vault *v)
 
 struct totp_entry *totp_vault_entry(struct totp_vault *v, size_t i)
 {
-	return v && i < v->count ? &v->entries[i] : NULL;
+	return v && i < v->count ? vault_slot_load(v, &v->slots[i]) : NULL;
+}
+
+int totp_vault_labels(const struct totp_vault *v, size_t i, const char **issuer,
+                      const char **account)
+{
+	const struct vault_slot *s;
+
+	if (!v || i >= v->count || !issuer || !account)
+		return TOTP_E_INVAL;
+	s = &v->slots[i];
+	if (s->e) {
+		*issuer = s->e->issuer;
+		*account = s->e->account;
+	} else {
+		*issuer = (const char *)v->names.base + s->names;
+		*account = *issuer + strlen(*issuer) + 1;
+	}
+	return TOTP_OK;
+}
+
+int totp_vault_check(const struct totp_vault *v, size_t i)
+{
+	if (!v || i >= v->count)
+		return TOTP_E_INVAL;
+	return v->slots[i].e ? totp_entry_check(v->slots[i].e) : v->slots[i].check;
+}
+
+/* Guarded room for one added entry: the last store of the chain, or a new
+ * one as large as everything added so far. */
+static struct totp_entry *added_entry(struct totp_vault *v)
+{
+	struct secmem *chain, *last = v->nadded ? &v->added[v->nadded - 1] : NULL;
+	size_t n = VAULT_ENTRIES_MIN_CAP;
+
+	if (last && secmem_free(last) >= sizeof(struct totp_entry))
+		return secmem_take(last, sizeof(struct totp_entry));
+	if (last)
+		n = last->size / sizeof(struct totp_entry) * 2;
+	chain = realloc(v->added, (v->nadded + 1) * sizeof(*chain));
+	if (!chain)
+		return NULL;
+	v->added = chain;
+	if (secmem_reserve(&chain[v->nadded], n * sizeof(struct totp_entry)) != TOTP_OK)
+		return NULL;
+	return secmem_take(&chain[v->nadded++], sizeof(struct totp_entry));
 }
 
 int totp_vault_add(struct totp_vault *v, const struct totp_entry *e)
 {
+	struct totp_entry *n;
 	int rc;
 
 	if (!v || !e)
@@ -360,17 +405,13 @@ int totp_vault_add(struct totp_vault *v, const struct totp_entry *e)
 	rc = totp_entry_check(e);
 	if (rc)
 		return rc;
-	if (v->count >= VAULT_ENTRIES_MAX)
-		return TOTP_E_TOOBIG;
-	if (v->count == v->cap) {
-		size_t cap = v->cap * 2;
-
-		rc = vault_entries_resize(v, cap > VAULT_ENTRIES_MAX ? VAULT_ENTRIES_MAX : cap);
-		if (rc)
-			return rc;
-	}
-	memcpy(&v->entries[v->count], e, sizeof(*e));
-	v->count++;
+	rc = vault_slots_grow(v);
+	if (rc)
+		return rc;
+	if (!(n = added_entry(v)))
+		return TOTP_E_NOMEM;
+	memcpy(n, e, sizeof(*e));
+	v->slots[v->count++] = (struct vault_slot){.e = n};
 	return TOTP_OK;
 }
 
@@ -378,8 +419,9 @@ int totp_vault_remove(struct totp_vault *v, size_t i)
 {
 	if (!v || i >= v->count)
 		return TOTP_E_INVAL;
-	memmove(&v->entries[i], &v->entries[i + 1], (v->count - i - 1) * sizeof(*v->entries));
+	if (v->slots[i].e)
+		sodium_memzero(v->slots[i].e, sizeof(*v->slots[i].e));
+	memmove(&v->slots[i], &v->slots[i + 1], (v->count - i - 1) * sizeof(*v->slots));
 	v->count--;
-	sodium_memzero(&v->entries[v->count], sizeof(*v->entries));
 	return TOTP_OK;
 }

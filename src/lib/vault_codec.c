@@ -1,7 +1,7 @@
 /*
  * vault_codec.c - the vault's byte layouts: the 72-byte header and the
- * plaintext encoding of the entry list (totp-vault(5)), and the in-memory
- * entry array they fill.
+ * plaintext encoding of the entry list (totp-vault(5)), and the index of
+ * the entries that lets them be decoded one by one when first used.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -118,37 +118,63 @@ static uint8_t *entry_encode(uint8_t *p, const struct totp_entry *e, size_t size
 	return put_field(p, TAG_COUNTER, b, 8);
 }
 
-/* Encode the entries into a new guarded buffer padded to VAULT_PAD. */
+static int entry_decode(struct totp_entry *e, const uint8_t *p, size_t len);
+
+/* Slot i as an entry: the decoded one, or its record decoded into tmp. */
+static const struct totp_entry *slot_entry(const struct totp_vault *v, size_t i,
+                                           struct totp_entry *tmp)
+{
+	const struct vault_slot *s = &v->slots[i];
+
+	if (s->e)
+		return s->e;
+	if (entry_decode(tmp, v->plain.base + s->rec, s->reclen) != TOTP_OK)
+		return NULL;
+	return tmp;
+}
+
+/* Encode the entries into a new guarded buffer padded to VAULT_PAD.
+ * Entries never decoded are decoded one at a time into a scratch entry,
+ * so a save writes every field of every record as a writer must. */
 int vault_plain_encode(const struct totp_vault *v, uint8_t **out, size_t *outlen)
 {
 	const size_t limit = VAULT_FILE_MAX - VAULT_FILE_MIN;
+	const struct totp_entry *e;
+	struct totp_entry *tmp;
 	size_t total = COUNT_HEAD, sz;
-	uint8_t *buf, *p;
+	uint8_t *buf = NULL, *p;
+	int rc = TOTP_OK;
 
 	*out = NULL;
 	*outlen = 0;
-	for (size_t i = 0; i < v->count; i++) {
-		sz = entry_size(&v->entries[i]);
-		if (!sz)
-			return TOTP_E_INVAL;
-		total += ENTRY_HEAD + sz;
-		if (total > limit)
-			return TOTP_E_TOOBIG;
+	tmp = sodium_malloc(sizeof(*tmp));
+	if (!tmp)
+		return TOTP_E_NOMEM;
+	for (size_t i = 0; i < v->count && rc == TOTP_OK; i++) {
+		if (!(e = slot_entry(v, i, tmp)) || !(sz = entry_size(e)))
+			rc = TOTP_E_INVAL;
+		else if ((total += ENTRY_HEAD + sz) > limit)
+			rc = TOTP_E_TOOBIG;
 	}
 	total = (total + VAULT_PAD - 1) / VAULT_PAD * VAULT_PAD;
-	if (total > limit)
-		return TOTP_E_TOOBIG;
-	buf = sodium_malloc(total);
-	if (!buf)
-		return TOTP_E_NOMEM;
-	memset(buf, 0, total);
-	totp_store_be32(buf, (uint32_t)v->count);
-	p = buf + COUNT_HEAD;
-	for (size_t i = 0; i < v->count; i++)
-		p = entry_encode(p, &v->entries[i], entry_size(&v->entries[i]));
-	*out = buf;
-	*outlen = total;
-	return TOTP_OK;
+	if (rc == TOTP_OK && total > limit)
+		rc = TOTP_E_TOOBIG;
+	if (rc == TOTP_OK && !(buf = sodium_malloc(total)))
+		rc = TOTP_E_NOMEM;
+	if (rc == TOTP_OK) {
+		memset(buf, 0, total);
+		totp_store_be32(buf, (uint32_t)v->count);
+		p = buf + COUNT_HEAD;
+		for (size_t i = 0; i < v->count; i++) {
+			e = slot_entry(v, i, tmp);
+			p = entry_encode(p, e, entry_size(e));
+		}
+		*out = buf;
+		*outlen = total;
+	}
+	sodium_memzero(tmp, sizeof(*tmp));
+	sodium_free(tmp);
+	return rc;
 }
 
 static int get_label(char dst[TOTP_LABEL_MAX], const uint8_t *val, size_t len)
@@ -236,40 +262,56 @@ static int entry_decode(struct totp_entry *e, const uint8_t *p, size_t len)
 	return TOTP_OK;
 }
 
-void vault_entries_free(struct totp_entry *e, size_t cap)
-{
-	/* sodium_free zeroes the whole region (sodium_munlock) before it
-	 * unmaps it: a second wipe here would double the cost of closing a
-	 * large vault. */
-	(void)cap;
-	sodium_free(e);
-}
+/* -- slots ------------------------------------------------------------------ */
 
-/* A new guarded array of cap entries holding the first count of old. */
-int vault_entries_resize(struct totp_vault *v, size_t cap)
+int vault_slots_grow(struct totp_vault *v)
 {
-	struct totp_entry *n;
+	struct vault_slot *n;
+	size_t cap;
 
-	if (cap < VAULT_ENTRIES_MIN_CAP)
-		cap = VAULT_ENTRIES_MIN_CAP;
-	if (cap > SIZE_MAX / sizeof(*n))
-		return TOTP_E_NOMEM;
-	n = sodium_malloc(cap * sizeof(*n));
+	if (v->count < v->cap)
+		return TOTP_OK;
+	if (v->count >= VAULT_ENTRIES_MAX)
+		return TOTP_E_TOOBIG;
+	cap = v->cap ? v->cap * 2 : VAULT_ENTRIES_MIN_CAP;
+	if (cap > VAULT_ENTRIES_MAX)
+		cap = VAULT_ENTRIES_MAX;
+	n = realloc(v->slots, cap * sizeof(*n));
 	if (!n)
 		return TOTP_E_NOMEM;
-	if (v->count)
-		memcpy(n, v->entries, v->count * sizeof(*n));
-	memset(n + v->count, 0, (cap - v->count) * sizeof(*n));
-	vault_entries_free(v->entries, v->cap);
-	v->entries = n;
+	v->slots = n;
 	v->cap = cap;
 	return TOTP_OK;
 }
 
-/* The whole plaintext into v's entries: one allocation, one pass. */
-int vault_plain_decode(struct totp_vault *v, const uint8_t *p, size_t len)
+struct totp_entry *vault_slot_load(struct totp_vault *v, struct vault_slot *s)
 {
-	size_t n, off = COUNT_HEAD;
+	struct totp_entry *e;
+
+	if (s->e)
+		return s->e;
+	e = secmem_take(&v->loaded, sizeof(*e));
+	if (!e)
+		return NULL;
+	if (entry_decode(e, v->plain.base + s->rec, s->reclen) != TOTP_OK) {
+		sodium_memzero(e, sizeof(*e));
+		return NULL;
+	}
+	s->e = e;
+	return e;
+}
+
+/*
+ * One pass over the plaintext: every record is decoded into a scratch
+ * entry (so a record that would not decode later is refused now), judged
+ * by totp_entry_check, and indexed with its labels.  The entries
+ * themselves are decoded when first used.
+ */
+int vault_plain_index(struct totp_vault *v)
+{
+	const uint8_t *p = v->plain.base;
+	size_t len = v->plainlen, n, off = COUNT_HEAD;
+	struct totp_entry *tmp;
 	int rc;
 
 	if (len < COUNT_HEAD)
@@ -277,25 +319,45 @@ int vault_plain_decode(struct totp_vault *v, const uint8_t *p, size_t len)
 	n = totp_load_be32(p);
 	if (n > VAULT_ENTRIES_MAX || n > (len - COUNT_HEAD) / ENTRY_HEAD)
 		return TOTP_E_CORRUPT;
-	v->count = 0;
-	rc = vault_entries_resize(v, n + n / 8);
-	if (rc)
+	v->count = v->cap = 0;
+	if (n && !(v->slots = calloc(n, sizeof(*v->slots))))
+		return TOTP_E_NOMEM;
+	v->cap = n;
+	/* Labels take at most their record's bytes plus two NULs each. */
+	if ((rc = secmem_reserve(&v->names, len + 2 * n)) != TOTP_OK ||
+	    (rc = secmem_reserve(&v->loaded, n * sizeof(struct totp_entry))) != TOTP_OK)
 		return rc;
+	if (!(tmp = sodium_malloc(sizeof(*tmp))))
+		return TOTP_E_NOMEM;
 	for (size_t i = 0; i < n; i++) {
-		size_t rl;
+		struct vault_slot *s = &v->slots[i];
+		size_t rl, il, al;
+		char *names;
 
+		rc = TOTP_E_CORRUPT;
 		if (len - off < ENTRY_HEAD)
-			return TOTP_E_CORRUPT;
+			break;
 		rl = totp_load_be32(p + off);
 		off += ENTRY_HEAD;
-		if (rl > len - off)
-			return TOTP_E_CORRUPT;
-		rc = entry_decode(&v->entries[i], p + off, rl);
-		if (rc)
-			return rc;
+		if (rl > len - off || (rc = entry_decode(tmp, p + off, rl)) != TOTP_OK)
+			break;
+		il = strlen(tmp->issuer);
+		al = strlen(tmp->account);
+		s->rec = (uint32_t)off;
+		s->reclen = (uint32_t)rl;
+		s->names = (uint32_t)v->names.used;
+		s->check = totp_entry_check(tmp);
+		names = secmem_take(&v->names, il + al + 2);
+		memcpy(names, tmp->issuer, il + 1);
+		memcpy(names + il + 1, tmp->account, al + 1);
 		off += rl;
 		v->count = i + 1;
+		rc = TOTP_OK;
 	}
+	sodium_memzero(tmp, sizeof(*tmp));
+	sodium_free(tmp);
+	if (rc)
+		return rc;
 	/* Whatever follows the entries is padding: zero bytes only. */
 	for (; off < len; off++)
 		if (p[off])

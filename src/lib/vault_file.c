@@ -352,13 +352,12 @@ static int at_end(int fd, uint64_t off)
 }
 
 int totp_vfile_read(const struct totp_vfile *f, uint8_t hdr[VAULT_HEADER_BYTES],
-                    totp_vfile_header_fn check, void *ctx, uint8_t **body, size_t *bodylen)
+                    totp_vfile_header_fn check, void *ctx, struct secmem *body)
 {
 	uint64_t size;
+	size_t len;
 	int fd = -1, rc, saved;
 
-	if (body)
-		*body = NULL;
 	rc = open_read(f, &fd, &size);
 	if (rc)
 		return rc;
@@ -368,22 +367,17 @@ int totp_vfile_read(const struct totp_vfile *f, uint8_t hdr[VAULT_HEADER_BYTES],
 	if (rc || !body)
 		goto out;
 	/* Bounded by open_read: at most VAULT_FILE_MAX. */
-	*bodylen = (size_t)(size - VAULT_HEADER_BYTES);
-	*body = malloc(*bodylen);
-	if (!*body) {
-		rc = TOTP_E_NOMEM;
-		goto out;
-	}
-	rc = read_at(fd, *body, *bodylen, VAULT_HEADER_BYTES);
+	len = (size_t)(size - VAULT_HEADER_BYTES);
+	rc = secmem_reserve(body, len);
+	if (rc == TOTP_OK)
+		rc = read_at(fd, secmem_take(body, len), len, VAULT_HEADER_BYTES);
 	if (rc == TOTP_OK)
 		rc = at_end(fd, size);
 out:
 	saved = errno;
 	(void)close(fd); /* opened read-only: its close loses nothing */
-	if (rc && body) {
-		free(*body);
-		*body = NULL;
-	}
+	if (rc && body)
+		secmem_release(body);
 	errno = saved;
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "internal.h"
+#include "secmem.h"
 
 /* File layout, version 1 (all integers big-endian); see totp-vault(5). */
 #define VAULT_MAGIC "\x89TOTP\r\n\n"
@@ -37,13 +38,34 @@ struct totp_vfile {
 	char *name; /* last path component */
 };
 
+/*
+ * One account.  An entry read from the file is decoded only when it is
+ * first asked for (vault_slot_load): until then its record in the
+ * plaintext and its labels in the name arena stand for it, so opening a
+ * large vault to use one account decodes one account.
+ */
+struct vault_slot {
+	struct totp_entry *e; /* the decoded entry, or NULL */
+	/* While e is NULL (offsets fit: a file is under 4 GiB): */
+	uint32_t rec, reclen; /* its record's fields in plain */
+	uint32_t names;       /* "issuer\0account\0" in names */
+	int check;            /* totp_entry_check of the record */
+};
+_Static_assert(VAULT_FILE_MAX <= UINT32_MAX, "slot offsets are 32-bit");
+
 struct totp_vault {
 	struct totp_vault_info info; /* header of the file, or of the next save after a rekey */
 	struct totp_vfile file;
 	int writable;               /* opened with TOTP_VAULT_WRITE (lock held) */
 	uint8_t *key;               /* TOTP_KEY_BYTES, sodium_malloc */
-	struct totp_entry *entries; /* cap slots, sodium_malloc */
+	struct vault_slot *slots;   /* count in use of cap */
 	size_t count, cap;
+	struct secmem plain;        /* the file after its header, decrypted in place */
+	size_t plainlen;            /* bytes of plaintext in it (before the tag) */
+	struct secmem names;        /* labels of the entries read from the file */
+	struct secmem loaded;       /* room to decode every entry read from the file */
+	struct secmem *added;       /* entries added since: a chain of stores */
+	size_t nadded;
 };
 
 /* -- vault_codec.c ------------------------------------------------------ */
@@ -57,14 +79,20 @@ void vault_header_encode(uint8_t h[VAULT_HEADER_BYTES], const struct totp_vault_
 int vault_header_decode(struct totp_vault_info *out, uint8_t nonce[VAULT_NONCE_BYTES],
                         const uint8_t h[VAULT_HEADER_BYTES]) TOTP_WUR;
 
-/* The entry list as padded plaintext (guarded memory in *out), and back
- * into v's entries (TOTP_E_CORRUPT for malformed plaintext). */
+/* The entry list as padded plaintext (guarded memory in *out). */
 int vault_plain_encode(const struct totp_vault *v, uint8_t **out, size_t *outlen) TOTP_WUR;
-int vault_plain_decode(struct totp_vault *v, const uint8_t *p, size_t len) TOTP_WUR;
 
-/* The entry array: wipe and free cap slots; grow or shrink v to cap. */
-void vault_entries_free(struct totp_entry *e, size_t cap);
-int vault_entries_resize(struct totp_vault *v, size_t cap) TOTP_WUR;
+/* Index the v->plainlen bytes of plaintext in v->plain: one slot
+ * per record, its labels and verdict, after checking the structure of
+ * every record (TOTP_E_CORRUPT for malformed plaintext). */
+int vault_plain_index(struct totp_vault *v) TOTP_WUR;
+
+/* Decode slot s (read from the file) into guarded memory reserved at
+ * open; NULL only if the record no longer decodes, which cannot happen. */
+struct totp_entry *vault_slot_load(struct totp_vault *v, struct vault_slot *s);
+
+/* Room for one more slot; TOTP_E_NOMEM or TOTP_E_TOOBIG. */
+int vault_slots_grow(struct totp_vault *v) TOTP_WUR;
 
 /* -- kdf.c ---------------------------------------------------------------- */
 
@@ -106,11 +134,11 @@ typedef int (*totp_vfile_header_fn)(void *ctx, const uint8_t *hdr, uint64_t file
  * Read NAME after the safety checks (a regular file, not a symbolic link,
  * owned by the user, VAULT_FILE_MIN..VAULT_FILE_MAX bytes): the header goes
  * to hdr and check(); when that passes and body is not NULL, the rest of
- * the file (exactly to its end) goes to a new buffer *body (free()).
+ * the file (exactly to its end) goes to guarded memory reserved in *body,
+ * where it can be decrypted in place.
  */
 int totp_vfile_read(const struct totp_vfile *f, uint8_t hdr[VAULT_HEADER_BYTES],
-                    totp_vfile_header_fn check, void *ctx, uint8_t **body,
-                    size_t *bodylen) TOTP_WUR;
+                    totp_vfile_header_fn check, void *ctx, struct secmem *body) TOTP_WUR;
 
 /* Checks the bytes read back from the temporary file before they replace
  * the vault. */

@@ -96,6 +96,26 @@ static void use_vault(struct totp_vault *v)
 	FUZZ_ASSERT(info && info->version == 1);
 	totp_vault_key(v, key);
 	FUZZ_ASSERT(memcmp(key, fuzz_key, sizeof(key)) == 0);
+	/* Labels and verdicts come from the index built at open... */
+	for (size_t i = 0; i < n; i++) {
+		const char *issuer, *account;
+
+		FUZZ_ASSERT(totp_vault_labels(v, i, &issuer, &account) == TOTP_OK);
+		FUZZ_ASSERT(strlen(issuer) < TOTP_LABEL_MAX && strlen(account) < TOTP_LABEL_MAX);
+		(void)totp_vault_check(v, i);
+	}
+	/* ...and must agree with the entries decoded afterwards, in an order
+	 * of their own (last first). */
+	for (size_t k = n; k-- > 0;) {
+		const char *issuer, *account;
+		int check = totp_vault_check(v, k);
+		struct totp_entry *e = totp_vault_entry(v, k);
+
+		FUZZ_ASSERT(e != NULL && totp_vault_entry(v, k) == e);
+		FUZZ_ASSERT(totp_vault_labels(v, k, &issuer, &account) == TOTP_OK);
+		FUZZ_ASSERT(strcmp(issuer, e->issuer) == 0 && strcmp(account, e->account) == 0);
+		FUZZ_ASSERT(check == totp_entry_check(e));
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct totp_entry *e = totp_vault_entry(v, i);
 
