@@ -106,6 +106,8 @@ void json_put_string(const char *s);
 void format_size(char *buf, size_t bufsz, uint64_t bytes);
 /* The label "Issuer:account" of e in a static-sized buffer. */
 const char *entry_label(const struct totp_entry *e, char buf[2 * TOTP_LABEL_MAX]);
+/* The same for entry i of v, without decoding the entry. */
+const char *vault_label(const struct totp_vault *v, size_t i, char buf[2 * TOTP_LABEL_MAX]);
 
 /* Warn (stderr) about unusual but valid entries: digits, short secrets. */
 void entry_warnings(const struct totp_entry *e);

@@ -51,11 +51,9 @@ static void opened(struct totp_vault *v)
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct totp_entry *e = totp_vault_entry(v, i);
-
-		if ((rc = totp_entry_check(e)) == TOTP_OK)
+		if ((rc = totp_vault_check(v, i)) == TOTP_OK)
 			continue;
-		entry_label(e, label);
+		vault_label(v, i, label);
 		for (char *p = label; *p; p++) /* no terminal escapes from an odd label */
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				*p = '?';
@@ -137,6 +135,32 @@ const char *entry_label(const struct totp_entry *e, char buf[2 * TOTP_LABEL_MAX]
 	return buf;
 }
 
+/* "issuer:account", or "account" without an issuer (each label is under
+ * TOTP_LABEL_MAX bytes, so it fits). */
+static const char *join_label(const char *issuer, const char *account,
+                              char buf[2 * TOTP_LABEL_MAX])
+{
+	size_t il = strnlen(issuer, TOTP_LABEL_MAX - 1), al = strnlen(account, TOTP_LABEL_MAX - 1);
+	char *p = buf;
+
+	if (il) {
+		memcpy(p, issuer, il);
+		p += il;
+		*p++ = ':';
+	}
+	memcpy(p, account, al);
+	p[al] = '\0';
+	return buf;
+}
+
+const char *vault_label(const struct totp_vault *v, size_t i, char buf[2 * TOTP_LABEL_MAX])
+{
+	const char *issuer = "", *account = "";
+
+	(void)!totp_vault_labels(v, i, &issuer, &account);
+	return join_label(issuer, account, buf);
+}
+
 /* Case-insensitive (ASCII) substring test.  Labels are short, so the plain
  * scan beats strcasestr, which prepares the needle anew on every call. */
 static bool contains_nocase(const char *hay, const char *needle, size_t nlen)
@@ -151,52 +175,42 @@ static bool contains_nocase(const char *hay, const char *needle, size_t nlen)
 
 int vault_match(struct totp_vault *v, const char *pattern, size_t **idx, size_t *n)
 {
-	size_t count = totp_vault_count(v), nlabel = 0, naccount = 0, nsub = 0;
-	size_t *label_hits, *account_hits, *sub_hits;
+	/* How an account matches; only the best kind found is kept. */
+	enum { NONE, SUBSTRING, ACCOUNT, LABEL } best = SUBSTRING;
+	size_t count = totp_vault_count(v), nhits = 0, plen = pattern ? strlen(pattern) : 0;
+	size_t *hits;
 	char buf[2 * TOTP_LABEL_MAX];
 
 	*idx = NULL;
 	*n = 0;
-	label_hits = calloc(count + 1, sizeof(size_t));
-	account_hits = calloc(count + 1, sizeof(size_t));
-	sub_hits = calloc(count + 1, sizeof(size_t));
-	if (!label_hits || !account_hits || !sub_hits) {
-		free(label_hits);
-		free(account_hits);
-		free(sub_hits);
+	/* Written only where there are hits: no pages touched for nothing. */
+	hits = malloc((count + 1) * sizeof(size_t));
+	if (!hits)
 		return TOTP_E_NOMEM;
-	}
 	for (size_t i = 0; i < count; i++) {
-		const struct totp_entry *e = totp_vault_entry(v, i);
-		const char *label = entry_label(e, buf);
+		const char *issuer = "", *account = "", *label;
+		int kind = SUBSTRING;
 
-		if (!pattern) {
-			sub_hits[nsub++] = i;
-			continue;
+		if (pattern) {
+			(void)!totp_vault_labels(v, i, &issuer, &account);
+			label = join_label(issuer, account, buf);
+			if (strcasecmp(label, pattern) == 0)
+				kind = LABEL;
+			else if (strcasecmp(account, pattern) == 0)
+				kind = ACCOUNT;
+			else if (plen && !contains_nocase(label, pattern, plen))
+				kind = NONE;
 		}
-		if (strcasecmp(label, pattern) == 0)
-			label_hits[nlabel++] = i;
-		else if (strcasecmp(e->account, pattern) == 0)
-			account_hits[naccount++] = i;
-		else if (*pattern == '\0' || contains_nocase(label, pattern, strlen(pattern)))
-			sub_hits[nsub++] = i;
+		if (kind < (int)best)
+			continue;
+		if (kind > (int)best) {
+			best = kind;
+			nhits = 0;
+		}
+		hits[nhits++] = i;
 	}
-	if (nlabel) {
-		*idx = label_hits;
-		*n = nlabel;
-		label_hits = NULL;
-	} else if (naccount) {
-		*idx = account_hits;
-		*n = naccount;
-		account_hits = NULL;
-	} else {
-		*idx = sub_hits;
-		*n = nsub;
-		sub_hits = NULL;
-	}
-	free(label_hits);
-	free(account_hits);
-	free(sub_hits);
+	*idx = hits;
+	*n = nhits;
 	return TOTP_OK;
 }
 
@@ -218,7 +232,7 @@ int vault_match_one(struct totp_vault *v, const char *pattern, size_t *index)
 	} else {
 		warnx_("'%s' matches %zu accounts; be more specific:", pattern, n);
 		for (size_t i = 0; i < n && i < 20; i++)
-			fprintf(stderr, "  %s\n", entry_label(totp_vault_entry(v, idx[i]), buf));
+			fprintf(stderr, "  %s\n", vault_label(v, idx[i], buf));
 		if (n > 20)
 			fprintf(stderr, "  ... and %zu more\n", n - 20);
 	}
@@ -231,9 +245,10 @@ long vault_find_label(struct totp_vault *v, const struct totp_entry *e)
 	size_t count = totp_vault_count(v);
 
 	for (size_t i = 0; i < count; i++) {
-		const struct totp_entry *o = totp_vault_entry(v, i);
+		const char *issuer, *account;
 
-		if (strcmp(o->issuer, e->issuer) == 0 && strcmp(o->account, e->account) == 0)
+		if (totp_vault_labels(v, i, &issuer, &account) == TOTP_OK &&
+		    strcmp(issuer, e->issuer) == 0 && strcmp(account, e->account) == 0)
 			return (long)i;
 	}
 	return -1;
