@@ -9,7 +9,7 @@ apt-get install -y -qq --no-install-recommends \
 	libjansson-dev libkeyutils-dev \
 	oathtool qrencode zbar-tools keyutils faketime strace valgrind mandoc \
 	python3 python3-pil util-linux nodejs libclang-rt-14-dev \
-	tmux xvfb xauth xclip chromium poppler-utils gdb time \
+	tmux xvfb xauth xclip xsel chromium poppler-utils gdb time \
 	hyperfine gnupg pass pass-extension-otp otpclient-cli gnuplot-nox >/dev/null
 # npm comes with the nodejs of the NodeSource build; Debian's own nodejs
 # has it as a separate package.
