@@ -75,7 +75,7 @@ void *secmem_take(struct secmem *m, size_t n)
 		size_t ahead = m->locked > 65536 ? m->locked : 65536;
 		size_t upto = round_up(m->used, page_size());
 
-		upto = upto > m->size - ahead ? m->size : round_up(upto + ahead, page_size());
+		upto = ahead < m->size - upto ? upto + ahead : m->size;
 
 		(void)mlock(m->base + m->locked, upto - m->locked);
 		m->locked = upto;
