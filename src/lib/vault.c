@@ -22,8 +22,7 @@ void totp_vault_close(struct totp_vault *v)
 	for (size_t i = 0; i < v->nadded; i++)
 		secmem_release(&v->added[i]);
 	free(v->added);
-	secmem_release(&v->loaded);
-	secmem_release(&v->names);
+	secmem_release(&v->index);
 	secmem_release(&v->plain);
 	free(v->slots);
 	if (v->key) {
@@ -362,7 +361,7 @@ int totp_vault_labels(const struct totp_vault *v, size_t i, const char **issuer,
 		*issuer = s->e->issuer;
 		*account = s->e->account;
 	} else {
-		*issuer = (const char *)v->names.base + s->names;
+		*issuer = (const char *)v->index.base + s->names;
 		*account = *issuer + strlen(*issuer) + 1;
 	}
 	return TOTP_OK;

@@ -290,7 +290,7 @@ struct totp_entry *vault_slot_load(struct totp_vault *v, struct vault_slot *s)
 
 	if (s->e)
 		return s->e;
-	e = secmem_take(&v->loaded, sizeof(*e));
+	e = secmem_take(&v->index, sizeof(*e));
 	if (!e)
 		return NULL;
 	if (entry_decode(e, v->plain.base + s->rec, s->reclen) != TOTP_OK) {
@@ -305,10 +305,13 @@ struct totp_entry *vault_slot_load(struct totp_vault *v, struct vault_slot *s)
  * One pass over the plaintext: every record is decoded into a scratch
  * entry (so a record that would not decode later is refused now), judged
  * by totp_entry_check, and indexed with its labels.  The entries
- * themselves are decoded when first used.
+ * themselves are decoded when first used.  One guarded region holds the
+ * scratch entry, the labels (at most their records' bytes plus two NULs
+ * each) and, aligned after them, room to decode every entry.
  */
 int vault_plain_index(struct totp_vault *v)
 {
+	const size_t esz = sizeof(struct totp_entry), align = _Alignof(struct totp_entry);
 	const uint8_t *p = v->plain.base;
 	size_t len = v->plainlen, n, off = COUNT_HEAD;
 	struct totp_entry *tmp;
@@ -323,12 +326,10 @@ int vault_plain_index(struct totp_vault *v)
 	if (n && !(v->slots = calloc(n, sizeof(*v->slots))))
 		return TOTP_E_NOMEM;
 	v->cap = n;
-	/* Labels take at most their record's bytes plus two NULs each. */
-	if ((rc = secmem_reserve(&v->names, len + 2 * n)) != TOTP_OK ||
-	    (rc = secmem_reserve(&v->loaded, n * sizeof(struct totp_entry))) != TOTP_OK)
+	rc = secmem_reserve(&v->index, esz + len + 2 * n + align + n * esz);
+	if (rc)
 		return rc;
-	if (!(tmp = sodium_malloc(sizeof(*tmp))))
-		return TOTP_E_NOMEM;
+	tmp = secmem_take(&v->index, esz);
 	for (size_t i = 0; i < n; i++) {
 		struct vault_slot *s = &v->slots[i];
 		size_t rl, il, al;
@@ -345,19 +346,20 @@ int vault_plain_index(struct totp_vault *v)
 		al = strlen(tmp->account);
 		s->rec = (uint32_t)off;
 		s->reclen = (uint32_t)rl;
-		s->names = (uint32_t)v->names.used;
+		s->names = (uint32_t)v->index.used;
 		s->check = totp_entry_check(tmp);
-		names = secmem_take(&v->names, il + al + 2);
+		names = secmem_take(&v->index, il + al + 2);
 		memcpy(names, tmp->issuer, il + 1);
 		memcpy(names + il + 1, tmp->account, al + 1);
 		off += rl;
 		v->count = i + 1;
 		rc = TOTP_OK;
 	}
-	sodium_memzero(tmp, sizeof(*tmp));
-	sodium_free(tmp);
+	sodium_memzero(tmp, esz);
 	if (rc)
 		return rc;
+	if (v->index.used % align)
+		(void)secmem_take(&v->index, align - v->index.used % align);
 	/* Whatever follows the entries is padding: zero bytes only. */
 	for (; off < len; off++)
 		if (p[off])

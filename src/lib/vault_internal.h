@@ -48,7 +48,7 @@ struct vault_slot {
 	struct totp_entry *e; /* the decoded entry, or NULL */
 	/* While e is NULL (offsets fit: a file is under 4 GiB): */
 	uint32_t rec, reclen; /* its record's fields in plain */
-	uint32_t names;       /* "issuer\0account\0" in names */
+	uint32_t names;       /* "issuer\0account\0" in index */
 	int check;            /* totp_entry_check of the record */
 };
 _Static_assert(VAULT_FILE_MAX <= UINT32_MAX, "slot offsets are 32-bit");
@@ -62,8 +62,8 @@ struct totp_vault {
 	size_t count, cap;
 	struct secmem plain;        /* the file after its header, decrypted in place */
 	size_t plainlen;            /* bytes of plaintext in it (before the tag) */
-	struct secmem names;        /* labels of the entries read from the file */
-	struct secmem loaded;       /* room to decode every entry read from the file */
+	struct secmem index;        /* for the entries read from the file: a scratch
+	                             * entry, their labels, then room to decode each */
 	struct secmem *added;       /* entries added since: a chain of stores */
 	size_t nadded;
 };
