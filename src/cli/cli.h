@@ -104,6 +104,8 @@ int parse_uint(const char *s, uint64_t max, uint64_t *out);
 int64_t now_seconds(void);
 void json_put_string(const char *s);
 void format_size(char *buf, size_t bufsz, uint64_t bytes);
+/* Create dir and each missing ancestor, 0700 (mkdir -p); -1 and errno. */
+int make_dirs(char *dir);
 /* The label "Issuer:account" of e in a static-sized buffer. */
 const char *entry_label(const struct totp_entry *e, char buf[2 * TOTP_LABEL_MAX]);
 /* The same for entry i of v, without decoding the entry. */

@@ -122,15 +122,7 @@ static void make_ancestors(const char *vault)
 			return;
 		*slash = '\0';
 	}
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			return;
-		*p = '/';
-	}
-	(void)mkdir(dir, 0700);
+	(void)make_dirs(dir);
 }
 
 int cmd_init(int argc, char **argv)

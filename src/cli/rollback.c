@@ -32,11 +32,10 @@ struct record {
 	uint8_t salt[SALT_BYTES];
 };
 
-/* The state directory, created 0700 as needed (each missing component). */
+/* The state directory's path. */
 static int state_dir(char *dir, size_t dirsz)
 {
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char c;
 	int n;
 
 	if (xdg && *xdg == '/')
@@ -45,20 +44,7 @@ static int state_dir(char *dir, size_t dirsz)
 		n = snprintf(dir, dirsz, "%s/.local/state/totp", home);
 	else
 		return -1;
-	if (n <= 0 || (size_t)n >= dirsz)
-		return -1;
-	for (char *p = dir + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		c = *p;
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			return -1;
-		*p = c;
-		if (!c)
-			break;
-	}
-	return 0;
+	return n > 0 && (size_t)n < dirsz ? 0 : -1;
 }
 
 /* "generation-" and the hex SHA-1 of the vault's real path. */
@@ -88,6 +74,8 @@ static int state_open(char *name, size_t namesz)
 	if (state_dir(dir, sizeof(dir)) != 0 || record_name(name, namesz) != 0)
 		return -1;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && make_dirs(dir) == 0)
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	for (i = 0; i < LOCK_TRIES; i++) {

@@ -1,5 +1,6 @@
 /*
- * util.c - parsing of numbers, times, durations and sizes; JSON strings.
+ * util.c - parsing of numbers, times, durations and sizes; JSON strings;
+ * directories created like mkdir -p.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -179,4 +181,22 @@ void json_put_string(const char *s)
 		}
 	}
 	putchar('"');
+}
+
+int make_dirs(char *dir)
+{
+	char c;
+
+	for (char *p = dir + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		c = *p;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*p = c;
+		if (!c)
+			break;
+	}
+	return 0;
 }
