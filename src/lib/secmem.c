@@ -70,9 +70,9 @@ void *secmem_take(struct secmem *m, size_t n)
 	p = m->base + m->used;
 	m->used += n;
 	if (m->used > m->locked) {
-		/* Ahead by as much as is locked already (at least 64 KiB):
-		 * a few mlock calls however the memory is taken. */
-		size_t ahead = m->locked > 65536 ? m->locked : 65536;
+		/* 64 KiB ahead: few mlock calls when memory is taken in small
+		 * pieces, and little populated that is never used. */
+		const size_t ahead = 65536;
 		size_t upto = round_up(m->used, page_size());
 
 		upto = ahead < m->size - upto ? upto + ahead : m->size;
