@@ -388,8 +388,8 @@ const struct totp_vault_info *totp_vault_header(const struct totp_vault *v);
 size_t totp_vault_count(const struct totp_vault *v);
 /* Entry i (0-based), or NULL when out of range.  Entries are decoded from
  * the vault on first use, into guarded memory; the pointer stays valid
- * until that entry is removed or the vault is closed (adding or removing
- * other entries renumbers them but does not move them). */
+ * until that entry is removed or the vault is closed: adding entries or
+ * removing others never moves it (removing renumbers those after). */
 struct totp_entry *totp_vault_entry(struct totp_vault *v, size_t i);
 
 /* Entry i's issuer and account without decoding the entry: the cheap way
