@@ -12,7 +12,7 @@
 int main(void)
 {
 	const char *uri = "otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP"
-			  "&issuer=Example";
+	                  "&issuer=Example";
 	struct totp_entry *e;
 	char code[TOTP_CODE_MAX];
 	int rc;

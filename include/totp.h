@@ -49,17 +49,18 @@ const char *totp_version(void);
 /* One library libtotp uses. */
 struct totp_library {
 	const char *name;   /* "libsodium", "libqrencode", "libpng", "jansson",
-			     * "zbar", "libjpeg" */
+	                     * "zbar", "libjpeg" */
 	const char *soname; /* the file opened with dlopen() on first use, or
-			     * NULL for a library linked at build time */
+	                     * NULL for a library linked at build time */
 	unsigned flags;     /* TOTP_LIBRARY_* */
 	char version[32];   /* e.g. "1.0.18"; "" when unknown (a library loaded
-			     * on demand that is not loaded yet) */
+	                     * on demand that is not loaded yet) */
 };
 #define TOTP_LIBRARY_ON_DEMAND 0x01 /* opened with dlopen() by the code that needs it */
 #define TOTP_LIBRARY_LOADED 0x02    /* in this process now */
-#define TOTP_LIBRARY_BUILT 0x04     /* version is the one built against: the
-				     * library cannot report its own */
+#define TOTP_LIBRARY_BUILT                                                                         \
+	0x04 /* version is the one built against: the                                              \
+	      * library cannot report its own */
 
 /* The libraries libtotp uses, for i = 0, 1, ...: fills *out and returns
  * TOTP_OK, or TOTP_E_INVAL past the last.  Versions are the ones running,
@@ -131,10 +132,10 @@ const char *totp_strerror(int err);
 enum totp_type { TOTP_TYPE_TOTP = 0, TOTP_TYPE_HOTP = 1, TOTP_TYPE_STEAM = 2 };
 enum totp_algo { TOTP_ALGO_SHA1 = 0, TOTP_ALGO_SHA256 = 1, TOTP_ALGO_SHA512 = 2 };
 
-#define TOTP_SECRET_MAX 128  /* bytes of raw secret */
-#define TOTP_LABEL_MAX 256   /* bytes of issuer or account, with the NUL */
-#define TOTP_CODE_MAX 16     /* a buffer that holds any code with its NUL */
-#define TOTP_URI_MAX 4096    /* a buffer that holds any formatted URI */
+#define TOTP_SECRET_MAX 128 /* bytes of raw secret */
+#define TOTP_LABEL_MAX 256  /* bytes of issuer or account, with the NUL */
+#define TOTP_CODE_MAX 16    /* a buffer that holds any code with its NUL */
+#define TOTP_URI_MAX 4096   /* a buffer that holds any formatted URI */
 #define TOTP_DIGITS_MIN 4
 #define TOTP_DIGITS_MAX 10
 #define TOTP_PERIOD_MAX 3600
@@ -146,15 +147,15 @@ enum totp_algo { TOTP_ALGO_SHA1 = 0, TOTP_ALGO_SHA256 = 1, TOTP_ALGO_SHA512 = 2 
  * a vault) and never copied to ordinary heap or left on the stack unwiped.
  */
 struct totp_entry {
-	char issuer[TOTP_LABEL_MAX];   /* UTF-8, may be empty */
-	char account[TOTP_LABEL_MAX];  /* UTF-8, never empty in a valid entry */
+	char issuer[TOTP_LABEL_MAX];  /* UTF-8, may be empty */
+	char account[TOTP_LABEL_MAX]; /* UTF-8, never empty in a valid entry */
 	uint8_t secret[TOTP_SECRET_MAX];
 	size_t secret_len;
 	enum totp_type type;
 	enum totp_algo algo;
-	unsigned digits;   /* 4..10; 5 for Steam */
-	unsigned period;   /* seconds, 1..3600 (TOTP and Steam) */
-	uint64_t counter;  /* HOTP: the counter the next code uses */
+	unsigned digits;  /* 4..10; 5 for Steam */
+	unsigned period;  /* seconds, 1..3600 (TOTP and Steam) */
+	uint64_t counter; /* HOTP: the counter the next code uses */
 };
 
 /* Fill *e with defaults: TOTP, SHA1, 6 digits, 30 s, counter 0, empty
@@ -202,7 +203,7 @@ int totp_type_parse(enum totp_type *out, const char *name) TOTP_WUR;
 /* SHA-1 (FIPS 180-4), for the HMAC below and for PBKDF2. */
 struct totp_sha1 {
 	uint32_t h[5];
-	uint64_t len;      /* bytes processed */
+	uint64_t len; /* bytes processed */
 	uint8_t buf[64];
 	size_t buflen;
 };
@@ -218,14 +219,13 @@ void totp_sha1(uint8_t out[TOTP_SHA1_BYTES], const uint8_t *data, size_t len);
  */
 struct totp_hmac {
 	enum totp_algo algo;
-	size_t len;  /* digest bytes: 20, 32 or 64 */
+	size_t len; /* digest bytes: 20, 32 or 64 */
 	_Alignas(16) unsigned char state[448];
 };
 int totp_hmac_init(struct totp_hmac *h, enum totp_algo algo, const uint8_t *key,
-		   size_t keylen) TOTP_WUR;
+                   size_t keylen) TOTP_WUR;
 /* out must hold h->len bytes. */
-void totp_hmac_mac(const struct totp_hmac *h, uint8_t *out, const uint8_t *msg,
-		   size_t msglen);
+void totp_hmac_mac(const struct totp_hmac *h, uint8_t *out, const uint8_t *msg, size_t msglen);
 void totp_hmac_wipe(struct totp_hmac *h);
 
 /* ---------------------------------------------------------------------- */
@@ -237,8 +237,7 @@ uint32_t totp_hotp_value(const struct totp_hmac *h, uint64_t counter);
 
 /* Render a truncated value: `digits` decimal digits, zero-padded, or for
  * TOTP_TYPE_STEAM five characters of Steam's alphabet (digits ignored). */
-int totp_code_format(char *out, size_t outsz, uint32_t value, unsigned digits,
-		     enum totp_type type);
+int totp_code_format(char *out, size_t outsz, uint32_t value, unsigned digits, enum totp_type type);
 
 /* The RFC 6238 time step floor((t - t0) / period); negative t - t0 floors
  * toward minus infinity.  Exact for all t, t0; a step beyond int64_t
@@ -250,18 +249,15 @@ unsigned totp_time_remaining(int64_t t, int64_t t0, unsigned period);
 
 /* The code of e at HOTP counter `counter` (any type; Steam renders in its
  * alphabet). */
-int totp_hotp(char *out, size_t outsz, const struct totp_entry *e,
-	      uint64_t counter) TOTP_WUR;
+int totp_hotp(char *out, size_t outsz, const struct totp_entry *e, uint64_t counter) TOTP_WUR;
 
 /* The time-based code of e at time t with epoch t0 (RFC 6238 T0).
  * TOTP_E_TIME when t < t0 (a negative step has no counter). */
-int totp_totp(char *out, size_t outsz, const struct totp_entry *e, int64_t t,
-	      int64_t t0) TOTP_WUR;
+int totp_totp(char *out, size_t outsz, const struct totp_entry *e, int64_t t, int64_t t0) TOTP_WUR;
 
 /* The current code of e: TOTP/Steam at time `now` (T0 = 0), HOTP at
  * e->counter (the caller advances and saves the counter). */
-int totp_code(char *out, size_t outsz, const struct totp_entry *e,
-	      int64_t now) TOTP_WUR;
+int totp_code(char *out, size_t outsz, const struct totp_entry *e, int64_t now) TOTP_WUR;
 
 /* The widest windows totp_verify accepts (wider is TOTP_E_INVAL). */
 #define TOTP_WINDOW_MAX_TOTP 1000000ULL   /* steps either side */
@@ -277,8 +273,8 @@ int totp_code(char *out, size_t outsz, const struct totp_entry *e,
  * be NULL.  A code of the wrong length or with other characters is a
  * mismatch.  Returns TOTP_OK on a match, TOTP_E_MISMATCH otherwise.
  */
-int totp_verify(int64_t *offset, const struct totp_entry *e, const char *code,
-		int64_t now, uint64_t window) TOTP_WUR;
+int totp_verify(int64_t *offset, const struct totp_entry *e, const char *code, int64_t now,
+                uint64_t window) TOTP_WUR;
 
 /* ---------------------------------------------------------------------- */
 /* Base32 (RFC 4648 section 6)                                            */
@@ -288,8 +284,7 @@ int totp_verify(int64_t *offset, const struct totp_entry *e, const char *code,
 size_t totp_base32_encoded_size(size_t n);
 
 /* Canonical encoding: upper case, no padding, NUL-terminated. */
-int totp_base32_encode(char *out, size_t outsz, const uint8_t *in,
-		       size_t inlen) TOTP_WUR;
+int totp_base32_encode(char *out, size_t outsz, const uint8_t *in, size_t inlen) TOTP_WUR;
 
 /*
  * Lenient decoding, as authenticator apps accept secrets: ASCII white
@@ -298,17 +293,17 @@ int totp_base32_encode(char *out, size_t outsz, const uint8_t *in,
  * TOTP_E_BASE32, a length that cannot come from whole bytes is
  * TOTP_E_BASE32_LENGTH and nothing left is TOTP_E_SECRET_EMPTY.
  */
-int totp_base32_decode(uint8_t *out, size_t outsz, size_t *outlen,
-		       const char *in, size_t inlen) TOTP_WUR;
+int totp_base32_decode(uint8_t *out, size_t outsz, size_t *outlen, const char *in,
+                       size_t inlen) TOTP_WUR;
 
 /* ---------------------------------------------------------------------- */
 /* otpauth:// key URIs                                                    */
 /* ---------------------------------------------------------------------- */
 
 /* Warnings a parse may raise (the entry is still usable). */
-#define TOTP_W_ISSUER_MISMATCH 0x01  /* label prefix differs from issuer= */
-#define TOTP_W_SHORT_SECRET 0x02     /* secret shorter than 128 bits */
-#define TOTP_W_DIGITS 0x04           /* digits outside 6..8 */
+#define TOTP_W_ISSUER_MISMATCH 0x01 /* label prefix differs from issuer= */
+#define TOTP_W_SHORT_SECRET 0x02    /* secret shorter than 128 bits */
+#define TOTP_W_DIGITS 0x04          /* digits outside 6..8 */
 
 /*
  * Parse an otpauth:// URI (totp, hotp, steam; encoder=steam; issuer Steam
@@ -318,8 +313,7 @@ int totp_base32_decode(uint8_t *out, size_t outsz, size_t *outlen,
  * error *e is wiped and left initialised, except that issuer and account
  * are kept once both were parsed and valid, to name the failing item.
  */
-int totp_uri_parse(struct totp_entry *e, unsigned *warnings, const char *uri,
-		   size_t len) TOTP_WUR;
+int totp_uri_parse(struct totp_entry *e, unsigned *warnings, const char *uri, size_t len) TOTP_WUR;
 
 /* Format e as otpauth://TYPE/Issuer:account?secret=...&issuer=...; the
  * output holds the secret.  TOTP_URI_MAX bytes always suffice.  Parsing
@@ -336,8 +330,8 @@ int totp_uri_format(char *out, size_t outsz, const struct totp_entry *e) TOTP_WU
 
 /* Argon2id cost, stored in the vault header. */
 struct totp_kdf {
-	uint32_t opslimit;  /* passes, >= 1 */
-	uint64_t memlimit;  /* bytes, >= 8192 */
+	uint32_t opslimit; /* passes, >= 1 */
+	uint64_t memlimit; /* bytes, >= 8192 */
 };
 
 /* Limits checked before any allocation when a vault is opened. */
@@ -360,22 +354,22 @@ struct totp_vault_info {
 };
 int totp_vault_info(struct totp_vault_info *info, const char *path) TOTP_WUR;
 
-struct totp_vault;  /* opaque: decrypted entries, key, lock */
+struct totp_vault; /* opaque: decrypted entries, key, lock */
 
 /* Flags for open. */
-#define TOTP_VAULT_WRITE 0x01  /* take the lock: the vault will be saved */
+#define TOTP_VAULT_WRITE 0x01 /* take the lock: the vault will be saved */
 
 /* Create a new empty vault file at path (its directory is created 0700);
  * TOTP_E_EXISTS if one is there.  The returned vault holds the lock. */
-int totp_vault_create(struct totp_vault **out, const char *path, const char *pass,
-		      size_t passlen, const struct totp_kdf *kdf) TOTP_WUR;
+int totp_vault_create(struct totp_vault **out, const char *path, const char *pass, size_t passlen,
+                      const struct totp_kdf *kdf) TOTP_WUR;
 
 /* Open with a passphrase, or with a key from totp_vault_key (a cached
  * unlock).  TOTP_E_AUTH for a wrong passphrase/key or a damaged file. */
-int totp_vault_open(struct totp_vault **out, const char *path, const char *pass,
-		    size_t passlen, unsigned flags) TOTP_WUR;
+int totp_vault_open(struct totp_vault **out, const char *path, const char *pass, size_t passlen,
+                    unsigned flags) TOTP_WUR;
 int totp_vault_open_key(struct totp_vault **out, const char *path,
-			const uint8_t key[TOTP_KEY_BYTES], unsigned flags) TOTP_WUR;
+                        const uint8_t key[TOTP_KEY_BYTES], unsigned flags) TOTP_WUR;
 
 /* Wipe everything and release the lock.  Accepts NULL. */
 void totp_vault_close(struct totp_vault *v);
@@ -417,7 +411,7 @@ int totp_vault_save(struct totp_vault *v) TOTP_WUR;
 /* Change passphrase and KDF cost (new salt and key); takes effect at the
  * next save. */
 int totp_vault_rekey(struct totp_vault *v, const char *pass, size_t passlen,
-		     const struct totp_kdf *kdf) TOTP_WUR;
+                     const struct totp_kdf *kdf) TOTP_WUR;
 
 /* ---------------------------------------------------------------------- */
 /* Import results (shared by every reader of backups and QR payloads)     */
@@ -451,7 +445,7 @@ void totp_import_clear(struct totp_import *im);
 int totp_import_add(struct totp_import *im, const struct totp_entry *e) TOTP_WUR;
 /* Record a rejected item; label may be NULL; detail is printf-style. */
 int totp_import_problem(struct totp_import *im, size_t index, const char *label, int err,
-			const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
+                        const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* -- QR codes ------------------------------------------------------------ */
 /*
@@ -514,8 +508,8 @@ struct totp_qr_payload {
 struct totp_qr_list {
 	struct totp_qr_payload *items;
 	size_t count;
-	size_t cap_;                  /* private */
-	uint8_t *arena_;              /* private: payload bytes */
+	size_t cap_;                   /* private */
+	uint8_t *arena_;               /* private: payload bytes */
 	size_t arena_len_, arena_cap_; /* private */
 };
 
@@ -527,7 +521,7 @@ void totp_qr_list_free(struct totp_qr_list *l);
  * identical to one already in the list is not added again.  `source` may
  * be NULL.  TOTP_E_TOOBIG over TOTP_QR_PAYLOAD_MAX. */
 int totp_qr_list_add(struct totp_qr_list *l, const uint8_t *data, size_t len,
-		     const char *source) TOTP_WUR;
+                     const char *source) TOTP_WUR;
 
 /* totp_qr_scan options; a zeroed struct (or NULL) means the defaults. */
 struct totp_qr_scan_opts {
@@ -551,7 +545,7 @@ struct totp_qr_scan_opts {
  * TOTP_E_LIBRARY (libzbar.so.0 missing), TOTP_E_NOMEM.
  */
 int totp_qr_scan(struct totp_qr_list *list, struct totp_image *img, const char *source,
-		 const struct totp_qr_scan_opts *opts) TOTP_WUR;
+                 const struct totp_qr_scan_opts *opts) TOTP_WUR;
 
 /*
  * Turn payloads into entries (appended to im; im->format becomes
@@ -616,7 +610,7 @@ struct totp_migration_export {
  * one entry alone exceeds max_len.  n == 0 gives count 0.
  */
 int totp_migration_format(struct totp_migration_export *out, const struct totp_entry *entries,
-			  size_t n, const struct totp_migration_opts *opts) TOTP_WUR;
+                          size_t n, const struct totp_migration_opts *opts) TOTP_WUR;
 /* Wipe and free; accepts NULL and a zeroed struct. */
 void totp_migration_export_free(struct totp_migration_export *x);
 
@@ -626,7 +620,7 @@ enum totp_qr_ecc { TOTP_QR_ECC_M = 0, TOTP_QR_ECC_L, TOTP_QR_ECC_Q, TOTP_QR_ECC_
 struct totp_qr_render_opts {
 	enum totp_qr_ecc ecc; /* default M */
 	unsigned module_px;   /* PNG/SVG pixels per module; 0: at least 8 and
-			       * at least 300 px in all */
+	                       * at least 300 px in all */
 	unsigned margin;      /* quiet zone in modules; 0: 4 (less is not offered) */
 	unsigned flags;       /* TOTP_QR_TEXT_* for totp_qr_text */
 };
@@ -650,11 +644,11 @@ struct totp_qr_render_opts {
  * QR capacity at the chosen level.
  */
 int totp_qr_png(uint8_t **out, size_t *outlen, const uint8_t *data, size_t len,
-		const struct totp_qr_render_opts *opts) TOTP_WUR;
+                const struct totp_qr_render_opts *opts) TOTP_WUR;
 int totp_qr_svg(char **out, size_t *outlen, const uint8_t *data, size_t len,
-		const struct totp_qr_render_opts *opts) TOTP_WUR;
+                const struct totp_qr_render_opts *opts) TOTP_WUR;
 int totp_qr_text(char **out, size_t *outlen, const uint8_t *data, size_t len,
-		 const struct totp_qr_render_opts *opts) TOTP_WUR;
+                 const struct totp_qr_render_opts *opts) TOTP_WUR;
 /* Wipe and free an output of the three functions above; accepts NULL. */
 void totp_qr_free(void *buf);
 
@@ -760,7 +754,7 @@ int totp_import_detect(enum totp_import_format *fmt, const uint8_t *buf, size_t 
  * accounts and rejected items), TOTP_E_NOMEM, or the callback's code.
  */
 int totp_import_read(struct totp_import *out, const uint8_t *buf, size_t len,
-		     const struct totp_import_opts *opts) TOTP_WUR;
+                     const struct totp_import_opts *opts) TOTP_WUR;
 
 /* ---------------------------------------------------------------------- */
 /* Encrypted backups                                                      */
@@ -794,9 +788,9 @@ struct totp_backup_opts {
 
 /* The payloads of one backup. */
 struct totp_backup_export {
-	char **parts;  /* part i + 1 of count: NUL-terminated text, guarded memory */
+	char **parts; /* part i + 1 of count: NUL-terminated text, guarded memory */
 	size_t count;
-	char id[17];   /* the backup id: 16 upper-case hex digits */
+	char id[17]; /* the backup id: 16 upper-case hex digits */
 };
 
 /*
@@ -809,9 +803,9 @@ struct totp_backup_export {
  * entry does not fit a part or more than TOTP_BACKUP_PARTS_MAX parts would
  * be needed.  On error *out is empty.
  */
-int totp_backup_format(struct totp_backup_export *out, const struct totp_entry *entries,
-		       size_t n, const char *pass, size_t passlen, const struct totp_kdf *kdf,
-		       const struct totp_backup_opts *opts) TOTP_WUR;
+int totp_backup_format(struct totp_backup_export *out, const struct totp_entry *entries, size_t n,
+                       const char *pass, size_t passlen, const struct totp_kdf *kdf,
+                       const struct totp_backup_opts *opts) TOTP_WUR;
 /* Wipe and free; accepts NULL and a zeroed struct. */
 void totp_backup_export_free(struct totp_backup_export *x);
 
@@ -824,13 +818,13 @@ int totp_backup_is_payload(const uint8_t *data, size_t len);
  * (either may be NULL), sources kept: backups go to totp_backup_import,
  * the rest to totp_qr_import. */
 int totp_backup_split(struct totp_qr_list *backups, struct totp_qr_list *others,
-		      const struct totp_qr_list *in) TOTP_WUR;
+                      const struct totp_qr_list *in) TOTP_WUR;
 
 /* What the passphrase callback is told about the backup it is asked for. */
 struct totp_backup_info {
-	char id[17];        /* 16 upper-case hex digits */
-	unsigned parts;     /* parts the backup has, as its payloads say */
-	unsigned found;     /* distinct parts among the payloads */
+	char id[17];    /* 16 upper-case hex digits */
+	unsigned parts; /* parts the backup has, as its payloads say */
+	unsigned found; /* distinct parts among the payloads */
 	struct totp_kdf kdf;
 	const char *source; /* source of its first payload, never NULL */
 };
@@ -844,8 +838,8 @@ struct totp_backup_read_opts {
 	 * TOTP_OK, or a negative code that totp_backup_import returns at once.
 	 * NULL: every backup fails with TOTP_E_PASSWORD.
 	 */
-	int (*passphrase)(void *ctx, const struct totp_backup_info *info, char *buf,
-			  size_t bufsz, size_t *len);
+	int (*passphrase)(void *ctx, const struct totp_backup_info *info, char *buf, size_t bufsz,
+	                  size_t *len);
 	void *passphrase_ctx;
 };
 
@@ -876,7 +870,7 @@ struct totp_backup_read_opts {
  * once.
  */
 int totp_backup_import(struct totp_import *im, const struct totp_qr_list *list,
-		       const struct totp_backup_read_opts *opts) TOTP_WUR;
+                       const struct totp_backup_read_opts *opts) TOTP_WUR;
 
 #ifdef __cplusplus
 }

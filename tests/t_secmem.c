@@ -46,7 +46,8 @@ static void test_sizes(void)
 		CHECK(bad == 0, "%zu: zero-filled, locked range inside the region", n);
 		CHECK(got == m.size / 672 * 672 && secmem_free(&m) == m.size - got,
 		      "%zu: taken up to the end, no further", n);
-		CHECK(secmem_take(&m, m.size - got + 1) == NULL, "%zu: one byte too many refused", n);
+		CHECK(secmem_take(&m, m.size - got + 1) == NULL, "%zu: one byte too many refused",
+		      n);
 		secmem_release(&m);
 		CHECK(m.base == NULL && m.size == 0 && m.used == 0 && m.locked == 0,
 		      "%zu: released", n);

@@ -23,7 +23,7 @@ struct cli {
 	int passphrase_fd;      /* -1: ask on the terminal */
 	bool color;             /* stdout is a colour terminal and NO_COLOR unset */
 	bool stdout_tty;
-	bool no_prompt;         /* never ask: the cached key or nothing */
+	bool no_prompt; /* never ask: the cached key or nothing */
 	const char *prog;
 };
 extern struct cli cli;
@@ -40,7 +40,7 @@ void command_usage(const struct command *cmd, int to_stderr);
 /* Messages: "totp: fmt" on stderr.  die_usage prints the command's usage. */
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const struct command *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Report a library error: "totp: what: strerror(err)" (with errno text for
  * I/O errors).  Returns EXIT_FAIL. */
@@ -66,8 +66,7 @@ int get_secret_from(int fd, const char *prompt, bool confirm, char *buf, size_t 
 
 /* keycache.c: the derived key in the kernel keyring. */
 int keycache_get(const char *vault_path, uint8_t key[TOTP_KEY_BYTES]);
-int keycache_put(const char *vault_path, const uint8_t key[TOTP_KEY_BYTES],
-		 unsigned timeout_s);
+int keycache_put(const char *vault_path, const uint8_t key[TOTP_KEY_BYTES], unsigned timeout_s);
 int keycache_drop(const char *vault_path);
 bool keycache_enabled(void);
 
@@ -125,12 +124,12 @@ void clock_warn(void); /* on stderr, when the kernel says unsynchronised */
 
 /* import_read.c: reading the inputs of 'totp import', before the vault. */
 struct import_src {
-	const char *path;        /* as given; "-" is standard input */
-	char name[200];          /* for messages */
-	char format[40];         /* what it held: "aegis", "QR image", ... */
-	bool lines;              /* its items are numbered by line */
-	char note[160];          /* for the dry run: the encrypted backups it holds */
-	struct totp_import im;   /* its accounts and rejected items */
+	const char *path;      /* as given; "-" is standard input */
+	char name[200];        /* for messages */
+	char format[40];       /* what it held: "aegis", "QR image", ... */
+	bool lines;            /* its items are numbered by line */
+	char note[160];        /* for the dry run: the encrypted backups it holds */
+	struct totp_import im; /* its accounts and rejected items */
 };
 struct import_opts {
 	enum totp_import_format format; /* --format, or TOTP_IMPORT_AUTO */
@@ -141,7 +140,7 @@ struct import_opts {
  * encrypted backups (import_backup.c) to *bk.  An error is reported
  * before it is returned. */
 int import_gather(struct import_src *src, size_t nsrc, const struct import_opts *o,
-		  struct totp_import *qr, struct totp_import *bk);
+                  struct totp_import *qr, struct totp_import *bk);
 
 /* Commands. */
 int cmd_init(int argc, char **argv);

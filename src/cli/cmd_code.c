@@ -34,7 +34,8 @@ static int relock(struct totp_vault **v, size_t *index)
 	}
 	i = vault_find_label(nv, want);
 	if (i < 0) {
-		warnx_("%s was changed by another totp process; try again", entry_label(want, label));
+		warnx_("%s was changed by another totp process; try again",
+		       entry_label(want, label));
 		totp_vault_close(nv);
 		rc = TOTP_E_NOENT;
 		goto out;
@@ -77,8 +78,7 @@ static int hotp_next(struct totp_vault **v, size_t *index, char code[TOTP_CODE_M
 	return TOTP_OK;
 }
 
-static void print_json_code(bool first, const struct totp_entry *e, const char *code,
-			    int64_t left)
+static void print_json_code(bool first, const struct totp_entry *e, const char *code, int64_t left)
 {
 	fputs(first ? "{" : ",\n {", stdout);
 	fputs("\"issuer\": ", stdout);
@@ -133,7 +133,7 @@ static int code_all(struct totp_vault *v, const size_t *idx, size_t n, int64_t t
 		}
 		if (json) {
 			print_json_code(k == 0, e, e->type == TOTP_TYPE_HOTP || err ? NULL : code,
-					left);
+			                left);
 		} else if (e->type == TOTP_TYPE_HOTP) {
 			printf("%-*s  %-10s  (hotp: 'totp code %s')\n", (int)width, label, "-",
 			       label);
@@ -142,8 +142,8 @@ static int code_all(struct totp_vault *v, const size_t *idx, size_t n, int64_t t
 				printf("%-*s  \033[1;31m%-10s\033[0m  %2llds\n", (int)width, label,
 				       code, (long long)left);
 			else if (cli.color)
-				printf("%-*s  \033[1m%-10s\033[0m  %2llds\n", (int)width, label, code,
-				       (long long)left);
+				printf("%-*s  \033[1m%-10s\033[0m  %2llds\n", (int)width, label,
+				       code, (long long)left);
 			else
 				printf("%-*s  %-10s  %2llds\n", (int)width, label, code,
 				       (long long)left);
@@ -158,10 +158,10 @@ static int code_all(struct totp_vault *v, const size_t *idx, size_t n, int64_t t
 int cmd_code(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"at", required_argument, NULL, 't'},
-		{"json", no_argument, NULL, 'j'},
-		{"copy", no_argument, NULL, 'c'},
-		{NULL, 0, NULL, 0},
+	        {"at", required_argument, NULL, 't'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"copy", no_argument, NULL, 'c'},
+	        {NULL, 0, NULL, 0},
 	};
 	const struct command *cmd = command_find("code");
 	struct totp_vault *v = NULL;
@@ -176,14 +176,20 @@ int cmd_code(int argc, char **argv)
 		switch (c) {
 		case 't':
 			if (parse_time(optarg, &t) != 0)
-				return usage_error(cmd, "--at: expected Unix seconds or "
-							"YYYY-MM-DDTHH:MM:SSZ, got '%s'",
-						   optarg);
+				return usage_error(cmd,
+				                   "--at: expected Unix seconds or "
+				                   "YYYY-MM-DDTHH:MM:SSZ, got '%s'",
+				                   optarg);
 			at = true;
 			break;
-		case 'j': json = true; break;
-		case 'c': copy = true; break;
-		default: return usage_error(cmd, "unknown option");
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			copy = true;
+			break;
+		default:
+			return usage_error(cmd, "unknown option");
 		}
 	}
 	if (argc - optind > 1)
@@ -223,15 +229,16 @@ int cmd_code(int argc, char **argv)
 			goto out;
 		}
 		fprintf(stderr, "%s: code of %s copied; the clipboard is cleared in %u s\n",
-			cli.prog, entry_label(e, label), left < CLIP_CLEAR_MAX ? left : CLIP_CLEAR_MAX);
+		        cli.prog, entry_label(e, label),
+		        left < CLIP_CLEAR_MAX ? left : CLIP_CLEAR_MAX);
 	} else if (json) {
 		const struct totp_entry *e = totp_vault_entry(v, i);
 
 		putchar('[');
 		print_json_code(true, e, code,
-				e->type == TOTP_TYPE_HOTP
-					? -1
-					: (int64_t)totp_time_remaining(t, 0, e->period));
+		                e->type == TOTP_TYPE_HOTP
+		                        ? -1
+		                        : (int64_t)totp_time_remaining(t, 0, e->period));
 		puts("]");
 	} else {
 		puts(code);
@@ -247,9 +254,9 @@ out:
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"at", required_argument, NULL, 't'},
-		{"window", required_argument, NULL, 'w'},
-		{NULL, 0, NULL, 0},
+	        {"at", required_argument, NULL, 't'},
+	        {"window", required_argument, NULL, 'w'},
+	        {NULL, 0, NULL, 0},
 	};
 	const struct command *cmd = command_find("verify");
 	struct totp_vault *v = NULL;
@@ -265,17 +272,19 @@ int cmd_verify(int argc, char **argv)
 		switch (c) {
 		case 't':
 			if (parse_time(optarg, &t) != 0)
-				return usage_error(cmd, "--at: expected Unix seconds or "
-							"YYYY-MM-DDTHH:MM:SSZ, got '%s'",
-						   optarg);
+				return usage_error(cmd,
+				                   "--at: expected Unix seconds or "
+				                   "YYYY-MM-DDTHH:MM:SSZ, got '%s'",
+				                   optarg);
 			break;
 		case 'w':
 			if (parse_uint(optarg, 100000000, &window) != 0)
-				return usage_error(cmd, "--window: expected 0 to 100000000, got '%s'",
-						   optarg);
+				return usage_error(
+				        cmd, "--window: expected 0 to 100000000, got '%s'", optarg);
 			window_arg = optarg;
 			break;
-		default: return usage_error(cmd, "unknown option");
+		default:
+			return usage_error(cmd, "unknown option");
 		}
 	}
 	if (argc - optind != 2)

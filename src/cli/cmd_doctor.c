@@ -17,7 +17,7 @@
 static int problems;
 
 static void report(bool good, const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static void report(bool good, const char *what, const char *fmt, ...)
 {
@@ -70,8 +70,9 @@ static void check_dir(const char *vault)
 	if (stat(dir, &st) != 0)
 		report(false, "directory", "%s: %s", dir, strerror(errno));
 	else if (st.st_mode & 022)
-		report(false, "directory", "%s is writable by others (mode %04o): they could "
-					   "replace the vault",
+		report(false, "directory",
+		       "%s is writable by others (mode %04o): they could "
+		       "replace the vault",
 		       dir, (unsigned)(st.st_mode & 07777));
 	else
 		report(true, "directory", "%s (mode %04o)", dir, (unsigned)(st.st_mode & 07777));
@@ -129,8 +130,9 @@ int cmd_doctor(int argc, char **argv)
 	if (clock_synchronised())
 		report(true, "clock", "synchronised (the kernel reports NTP sync)");
 	else
-		report(false, "clock", "not synchronised: TOTP codes are wrong if the clock "
-				       "drifted; enable NTP (systemd-timesyncd, chrony)");
+		report(false, "clock",
+		       "not synchronised: TOTP codes are wrong if the clock "
+		       "drifted; enable NTP (systemd-timesyncd, chrony)");
 	rc = totp_vault_info(&info, cli.vault_path);
 	if (rc == TOTP_E_NOENT) {
 		report(false, "vault", "%s does not exist (create it with 'totp init')",

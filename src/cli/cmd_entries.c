@@ -47,14 +47,14 @@ static int read_secret(struct totp_entry *e)
 int cmd_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"issuer", required_argument, NULL, 'i'},
-		{"algorithm", required_argument, NULL, 'a'},
-		{"digits", required_argument, NULL, 'd'},
-		{"period", required_argument, NULL, 'p'},
-		{"counter", required_argument, NULL, 'c'},
-		{"hotp", no_argument, NULL, 'H'},
-		{"steam", no_argument, NULL, 'S'},
-		{NULL, 0, NULL, 0},
+	        {"issuer", required_argument, NULL, 'i'},
+	        {"algorithm", required_argument, NULL, 'a'},
+	        {"digits", required_argument, NULL, 'd'},
+	        {"period", required_argument, NULL, 'p'},
+	        {"counter", required_argument, NULL, 'c'},
+	        {"hotp", no_argument, NULL, 'H'},
+	        {"steam", no_argument, NULL, 'S'},
+	        {NULL, 0, NULL, 0},
 	};
 	const struct command *cmd = command_find("add");
 	const char *issuer = NULL, *algo = NULL, *digits = NULL, *period = NULL, *counter = NULL;
@@ -67,14 +67,29 @@ int cmd_add(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': issuer = optarg; break;
-		case 'a': algo = optarg; break;
-		case 'd': digits = optarg; break;
-		case 'p': period = optarg; break;
-		case 'c': counter = optarg; break;
-		case 'H': hotp = true; break;
-		case 'S': steam = true; break;
-		default: return usage_error(cmd, "unknown option");
+		case 'i':
+			issuer = optarg;
+			break;
+		case 'a':
+			algo = optarg;
+			break;
+		case 'd':
+			digits = optarg;
+			break;
+		case 'p':
+			period = optarg;
+			break;
+		case 'c':
+			counter = optarg;
+			break;
+		case 'H':
+			hotp = true;
+			break;
+		case 'S':
+			steam = true;
+			break;
+		default:
+			return usage_error(cmd, "unknown option");
 		}
 	}
 	if (argc - optind != 1)
@@ -104,17 +119,17 @@ int cmd_add(int argc, char **argv)
 		usage_error(cmd, "--algorithm: expected sha1, sha256 or sha512, got '%s'", algo);
 		goto out;
 	}
-	if (digits && (parse_uint(digits, 100, &n) != 0 || n < TOTP_DIGITS_MIN ||
-		       n > TOTP_DIGITS_MAX)) {
+	if (digits &&
+	    (parse_uint(digits, 100, &n) != 0 || n < TOTP_DIGITS_MIN || n > TOTP_DIGITS_MAX)) {
 		usage_error(cmd, "--digits: expected %d to %d, got '%s'", TOTP_DIGITS_MIN,
-			    TOTP_DIGITS_MAX, digits);
+		            TOTP_DIGITS_MAX, digits);
 		goto out;
 	}
 	if (digits)
 		e->digits = (unsigned)n;
 	if (period && (parse_uint(period, TOTP_PERIOD_MAX, &n) != 0 || n < 1)) {
 		usage_error(cmd, "--period: expected 1 to %d seconds, got '%s'", TOTP_PERIOD_MAX,
-			    period);
+		            period);
 		goto out;
 	}
 	if (period)
@@ -161,8 +176,8 @@ out:
 int cmd_rm(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{NULL, 0, NULL, 0},
+	        {"force", no_argument, NULL, 'f'},
+	        {NULL, 0, NULL, 0},
 	};
 	const struct command *cmd = command_find("rm");
 	struct totp_vault *v = NULL;
@@ -185,7 +200,7 @@ int cmd_rm(int argc, char **argv)
 	entry_label(totp_vault_entry(v, i), label);
 	if (!force) {
 		snprintf(question, sizeof(question), "Remove %s? Its secret cannot be recovered.",
-			 label);
+		         label);
 		if (!prompt_yes(question)) {
 			warnx_("%s not removed (confirm on a terminal, or use --force)", label);
 			goto out;
@@ -207,8 +222,8 @@ out:
 int cmd_rename(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"issuer", required_argument, NULL, 'i'},
-		{NULL, 0, NULL, 0},
+	        {"issuer", required_argument, NULL, 'i'},
+	        {NULL, 0, NULL, 0},
 	};
 	const struct command *cmd = command_find("rename");
 	struct totp_vault *v = NULL;
@@ -273,8 +288,8 @@ static void list_json(struct totp_vault *v, const size_t *idx, size_t n)
 		json_put_string(e->issuer);
 		fputs(", \"account\": ", stdout);
 		json_put_string(e->account);
-		printf(", \"type\": \"%s\", \"algorithm\": \"%s\", \"digits\": %u", totp_type_name(e->type),
-		       totp_algo_name(e->algo), e->digits);
+		printf(", \"type\": \"%s\", \"algorithm\": \"%s\", \"digits\": %u",
+		       totp_type_name(e->type), totp_algo_name(e->algo), e->digits);
 		if (e->type == TOTP_TYPE_HOTP)
 			printf(", \"period\": null, \"counter\": %llu}",
 			       (unsigned long long)e->counter);
@@ -287,8 +302,8 @@ static void list_json(struct totp_vault *v, const size_t *idx, size_t n)
 int cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	        {"json", no_argument, NULL, 'j'},
+	        {NULL, 0, NULL, 0},
 	};
 	const struct command *cmd = command_find("list");
 	struct totp_vault *v = NULL;
@@ -325,7 +340,8 @@ int cmd_list(int argc, char **argv)
 			char last[32];
 
 			if (e->type == TOTP_TYPE_HOTP)
-				snprintf(last, sizeof(last), "%llu", (unsigned long long)e->counter);
+				snprintf(last, sizeof(last), "%llu",
+				         (unsigned long long)e->counter);
 			else
 				snprintf(last, sizeof(last), "%u", e->period);
 			if (cli.stdout_tty)
@@ -339,8 +355,9 @@ int cmd_list(int argc, char **argv)
 				       last);
 		}
 		if (cli.stdout_tty && n == 0)
-			printf(totp_vault_count(v) ? "no account matches\n"
-						   : "the vault is empty (add one with 'totp add')\n");
+			printf(totp_vault_count(v)
+			               ? "no account matches\n"
+			               : "the vault is empty (add one with 'totp add')\n");
 	}
 	free(idx);
 	totp_vault_close(v);

@@ -15,7 +15,7 @@
 
 /* --kdf-memory / --kdf-ops, or calibration when neither is given. */
 static int kdf_choose(const struct command *cmd, const char *mem, const char *ops,
-		      struct totp_kdf *kdf)
+                      struct totp_kdf *kdf)
 {
 	char buf[32];
 	uint64_t v;
@@ -32,7 +32,7 @@ static int kdf_choose(const struct command *cmd, const char *mem, const char *op
 	if (mem) {
 		if (parse_size(mem, &v) != 0 || v < TOTP_KDF_MEM_MIN || v > TOTP_KDF_MEM_MAX) {
 			usage_error(cmd, "--kdf-memory: expected a size from 8K to 4G, got '%s'",
-				    mem);
+			            mem);
 			return TOTP_E_INVAL;
 		}
 		kdf->memlimit = v;
@@ -40,7 +40,7 @@ static int kdf_choose(const struct command *cmd, const char *mem, const char *op
 	if (ops) {
 		if (parse_uint(ops, TOTP_KDF_OPS_MAX, &v) != 0 || v < 1) {
 			usage_error(cmd, "--kdf-ops: expected a number from 1 to %u, got '%s'",
-				    TOTP_KDF_OPS_MAX, ops);
+			            TOTP_KDF_OPS_MAX, ops);
 			return TOTP_E_INVAL;
 		}
 		kdf->opslimit = (uint32_t)v;
@@ -60,17 +60,17 @@ static void describe_kdf(const struct totp_kdf *kdf, char *buf, size_t bufsz)
 
 	format_size(mem, sizeof(mem), kdf->memlimit);
 	snprintf(buf, bufsz, "Argon2id, %s, %u pass%s", mem, kdf->opslimit,
-		 kdf->opslimit == 1 ? "" : "es");
+	         kdf->opslimit == 1 ? "" : "es");
 }
 
 static int kdf_options(const struct command *cmd, int argc, char **argv, const char **mem,
-		       const char **ops, int *new_fd)
+                       const char **ops, int *new_fd)
 {
 	static const struct option opts[] = {
-		{"kdf-memory", required_argument, NULL, 'm'},
-		{"kdf-ops", required_argument, NULL, 'o'},
-		{"new-passphrase-fd", required_argument, NULL, 'n'},
-		{NULL, 0, NULL, 0},
+	        {"kdf-memory", required_argument, NULL, 'm'},
+	        {"kdf-ops", required_argument, NULL, 'o'},
+	        {"new-passphrase-fd", required_argument, NULL, 'n'},
+	        {NULL, 0, NULL, 0},
 	};
 	uint64_t v;
 	int c;
@@ -91,7 +91,8 @@ static int kdf_options(const struct command *cmd, int argc, char **argv, const c
 			if (!new_fd)
 				return usage_error(cmd, "unknown option --new-passphrase-fd");
 			if (*new_fd >= 0 || parse_uint(optarg, 65535, &v) != 0)
-				return usage_error(cmd, "--new-passphrase-fd: bad or repeated value");
+				return usage_error(cmd,
+				                   "--new-passphrase-fd: bad or repeated value");
 			*new_fd = (int)v;
 			break;
 		default:
@@ -223,8 +224,8 @@ out:
 int cmd_unlock(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"timeout", required_argument, NULL, 't'},
-		{NULL, 0, NULL, 0},
+	        {"timeout", required_argument, NULL, 't'},
+	        {NULL, 0, NULL, 0},
 	};
 	const struct command *cmd = command_find("unlock");
 	unsigned timeout = DEFAULT_UNLOCK_SECONDS;
@@ -235,8 +236,8 @@ int cmd_unlock(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
 		if (c != 't' || parse_duration(optarg, &timeout) != 0)
 			return usage_error(cmd, c == 't' ? "--timeout: expected a duration like "
-							   "90s, 15m or 2h"
-							 : "unknown option");
+			                                   "90s, 15m or 2h"
+			                                 : "unknown option");
 	}
 	if (optind != argc)
 		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);

@@ -17,36 +17,36 @@
 struct cli cli = {.passphrase_fd = -1, .prog = "totp"};
 
 static const struct command commands[] = {
-	{"init", cmd_init, "init [--kdf-memory SIZE] [--kdf-ops N]", "create a new vault"},
-	{"add", cmd_add,
-	 "add [--issuer I] [--algorithm A] [--digits N] [--period S] [--hotp [--counter N]] "
-	 "[--steam] LABEL",
-	 "add an account; the base32 secret is read from the terminal or stdin"},
-	{"import", cmd_import,
-	 "import [--dry-run] [--partial] [--format NAME] [--file-passphrase-fd N] FILE|-...",
-	 "restore accounts from QR images, URI lists, other vaults and other apps' backups"},
-	{"list", cmd_list, "list [--json] [PATTERN]", "list accounts"},
-	{"code", cmd_code, "code [--at TIME] [--json] [--copy] [PATTERN]",
-	 "print current codes, or copy one to the clipboard"},
-	{"watch", cmd_watch, "watch [PATTERN]",
-	 "live dashboard of codes (also 'totp' alone on a terminal)"},
-	{"export", cmd_export,
-	 "export --format png|migration|uri|html|encrypted-qr|encrypted-html [-o PATH] [--force] "
-	 "[--backup-passphrase-fd N] [--kdf-memory SIZE] [--kdf-ops N] [PATTERN]",
-	 "write QR images, transfer codes, URIs, a sheet (in the clear) or encrypted backup codes"},
-	{"show", cmd_show, "show [--qr [--background dark|light]] PATTERN",
-	 "print an account's otpauth URI or QR code (reveals the secret)"},
-	{"verify", cmd_verify, "verify [--window N] [--at TIME] PATTERN CODE",
-	 "check a code; HOTP resynchronises the counter"},
-	{"rename", cmd_rename, "rename [--issuer I] PATTERN NEWLABEL", "rename an account"},
-	{"rm", cmd_rm, "rm [--force] PATTERN", "remove an account"},
-	{"passwd", cmd_passwd, "passwd [--new-passphrase-fd N] [--kdf-memory SIZE] [--kdf-ops N]",
-	 "change the vault passphrase"},
-	{"unlock", cmd_unlock, "unlock [--timeout DURATION]",
-	 "cache the vault key in the kernel keyring"},
-	{"lock", cmd_lock, "lock", "forget the cached vault key"},
-	{"doctor", cmd_doctor, "doctor", "check the clock, the vault's files and key strength"},
-	{"help", cmd_help, "help [COMMAND]", "show help"},
+        {"init", cmd_init, "init [--kdf-memory SIZE] [--kdf-ops N]", "create a new vault"},
+        {"add", cmd_add,
+         "add [--issuer I] [--algorithm A] [--digits N] [--period S] [--hotp [--counter N]] "
+         "[--steam] LABEL",
+         "add an account; the base32 secret is read from the terminal or stdin"},
+        {"import", cmd_import,
+         "import [--dry-run] [--partial] [--format NAME] [--file-passphrase-fd N] FILE|-...",
+         "restore accounts from QR images, URI lists, other vaults and other apps' backups"},
+        {"list", cmd_list, "list [--json] [PATTERN]", "list accounts"},
+        {"code", cmd_code, "code [--at TIME] [--json] [--copy] [PATTERN]",
+         "print current codes, or copy one to the clipboard"},
+        {"watch", cmd_watch, "watch [PATTERN]",
+         "live dashboard of codes (also 'totp' alone on a terminal)"},
+        {"export", cmd_export,
+         "export --format png|migration|uri|html|encrypted-qr|encrypted-html [-o PATH] [--force] "
+         "[--backup-passphrase-fd N] [--kdf-memory SIZE] [--kdf-ops N] [PATTERN]",
+         "write QR images, transfer codes, URIs, a sheet (in the clear) or encrypted backup codes"},
+        {"show", cmd_show, "show [--qr [--background dark|light]] PATTERN",
+         "print an account's otpauth URI or QR code (reveals the secret)"},
+        {"verify", cmd_verify, "verify [--window N] [--at TIME] PATTERN CODE",
+         "check a code; HOTP resynchronises the counter"},
+        {"rename", cmd_rename, "rename [--issuer I] PATTERN NEWLABEL", "rename an account"},
+        {"rm", cmd_rm, "rm [--force] PATTERN", "remove an account"},
+        {"passwd", cmd_passwd, "passwd [--new-passphrase-fd N] [--kdf-memory SIZE] [--kdf-ops N]",
+         "change the vault passphrase"},
+        {"unlock", cmd_unlock, "unlock [--timeout DURATION]",
+         "cache the vault key in the kernel keyring"},
+        {"lock", cmd_lock, "lock", "forget the cached vault key"},
+        {"doctor", cmd_doctor, "doctor", "check the clock, the vault's files and key strength"},
+        {"help", cmd_help, "help [COMMAND]", "show help"},
 };
 
 const struct command *command_find(const char *name)
@@ -151,8 +151,8 @@ static void print_version(void)
 		printf("%s%s%s", lib.name, lib.version[0] ? " " : "", lib.version);
 		if (built || on_demand)
 			printf(" (%s%s%s%s)", built ? "version built with" : "",
-			       built && on_demand ? "; " : "", on_demand ? "loaded on demand: " : "",
-			       on_demand ? lib.soname : "");
+			       built && on_demand ? "; " : "",
+			       on_demand ? "loaded on demand: " : "", on_demand ? lib.soname : "");
 		putchar('\n');
 	}
 }
@@ -180,12 +180,12 @@ static int parse_fd(const char *s, int *fd)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"vault", required_argument, NULL, 'v'},
-		{"passphrase-fd", required_argument, NULL, 'p'},
-		{"no-prompt", no_argument, NULL, 'P'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"vault", required_argument, NULL, 'v'},
+	        {"passphrase-fd", required_argument, NULL, 'p'},
+	        {"no-prompt", no_argument, NULL, 'P'},
+	        {"version", no_argument, NULL, 'V'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const struct command *cmd;
 	const char *vault = NULL;
@@ -207,8 +207,8 @@ int main(int argc, char **argv)
 			if (seen_fd++)
 				return usage_error(NULL, "--passphrase-fd given twice");
 			if (parse_fd(optarg, &cli.passphrase_fd) != 0)
-				return usage_error(NULL, "--passphrase-fd: not a file descriptor: %s",
-						   optarg);
+				return usage_error(
+				        NULL, "--passphrase-fd: not a file descriptor: %s", optarg);
 			break;
 		case 'P':
 			cli.no_prompt = true;
@@ -229,7 +229,8 @@ int main(int argc, char **argv)
 	cli.color = cli.stdout_tty && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	cli.vault_path = vault ? vault : default_vault_path();
 	if (!cli.vault_path) {
-		warnx_("cannot find the vault: set HOME, XDG_DATA_HOME or TOTP_VAULT, or use --vault");
+		warnx_("cannot find the vault: set HOME, XDG_DATA_HOME or TOTP_VAULT, or use "
+		       "--vault");
 		return EXIT_FAIL;
 	}
 	if (optind >= argc) {

@@ -201,8 +201,7 @@ int get_passphrase(char *buf, size_t *len, bool confirm)
 			if (!fd_pass)
 				return TOTP_E_NOMEM;
 			atexit(forget_fd_pass);
-			rc = get_secret_from(cli.passphrase_fd, NULL, false, fd_pass,
-					     &fd_pass_len);
+			rc = get_secret_from(cli.passphrase_fd, NULL, false, fd_pass, &fd_pass_len);
 			if (rc != TOTP_OK) {
 				secret_free(fd_pass);
 				fd_pass = NULL;
@@ -218,7 +217,7 @@ int get_passphrase(char *buf, size_t *len, bool confirm)
 		       cli.vault_path);
 		return TOTP_E_AUTH;
 	}
-	snprintf(prompt, sizeof(prompt), "%s for vault %s: ",
-		 confirm ? "New passphrase" : "Passphrase", cli.vault_path);
+	snprintf(prompt, sizeof(prompt),
+	         "%s for vault %s: ", confirm ? "New passphrase" : "Passphrase", cli.vault_path);
 	return prompt_tty(prompt, confirm, buf, PASS_MAX + 1, len);
 }

@@ -137,8 +137,7 @@ const char *entry_label(const struct totp_entry *e, char buf[2 * TOTP_LABEL_MAX]
 
 /* "issuer:account", or "account" without an issuer (each label is under
  * TOTP_LABEL_MAX bytes, so it fits). */
-static const char *join_label(const char *issuer, const char *account,
-                              char buf[2 * TOTP_LABEL_MAX])
+static const char *join_label(const char *issuer, const char *account, char buf[2 * TOTP_LABEL_MAX])
 {
 	size_t il = strnlen(issuer, TOTP_LABEL_MAX - 1), al = strnlen(account, TOTP_LABEL_MAX - 1);
 	char *p = buf;

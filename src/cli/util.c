@@ -79,9 +79,9 @@ int parse_time(const char *s, int64_t *out)
 		return 0;
 	}
 	if (strlen(s) < 20 || digits_at(s, 4, &y) || s[4] != '-' || digits_at(s + 5, 2, &mo) ||
-	    s[7] != '-' || digits_at(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    digits_at(s + 11, 2, &h) || s[13] != ':' || digits_at(s + 14, 2, &mi) || s[16] != ':' ||
-	    digits_at(s + 17, 2, &sec))
+	    s[7] != '-' || digits_at(s + 8, 2, &d) ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || digits_at(s + 11, 2, &h) ||
+	    s[13] != ':' || digits_at(s + 14, 2, &mi) || s[16] != ':' || digits_at(s + 17, 2, &sec))
 		return -1;
 	if (strcmp(s + 19, "Z") != 0 && strcmp(s + 19, "z") != 0 && strcmp(s + 19, "+00:00") != 0)
 		return -1;
@@ -104,11 +104,24 @@ int parse_duration(const char *s, unsigned *seconds)
 		return -1;
 	memcpy(num, s, n + 1);
 	switch (num[n - 1]) {
-	case 's': mult = 1; num[--n] = '\0'; break;
-	case 'm': mult = 60; num[--n] = '\0'; break;
-	case 'h': mult = 3600; num[--n] = '\0'; break;
-	case 'd': mult = 86400; num[--n] = '\0'; break;
-	default: break;
+	case 's':
+		mult = 1;
+		num[--n] = '\0';
+		break;
+	case 'm':
+		mult = 60;
+		num[--n] = '\0';
+		break;
+	case 'h':
+		mult = 3600;
+		num[--n] = '\0';
+		break;
+	case 'd':
+		mult = 86400;
+		num[--n] = '\0';
+		break;
+	default:
+		break;
 	}
 	if (parse_uint(num, UINT32_MAX, &v) != 0 || v == 0 || v > UINT32_MAX / mult)
 		return -1;
@@ -131,10 +144,20 @@ int parse_size(const char *s, uint64_t *bytes)
 	else if (n > 1 && (num[n - 1] == 'B' || num[n - 1] == 'b'))
 		num[--n] = '\0';
 	switch (n ? toupper((unsigned char)num[n - 1]) : 0) {
-	case 'K': mult = 1ULL << 10; num[--n] = '\0'; break;
-	case 'M': mult = 1ULL << 20; num[--n] = '\0'; break;
-	case 'G': mult = 1ULL << 30; num[--n] = '\0'; break;
-	default: break;
+	case 'K':
+		mult = 1ULL << 10;
+		num[--n] = '\0';
+		break;
+	case 'M':
+		mult = 1ULL << 20;
+		num[--n] = '\0';
+		break;
+	case 'G':
+		mult = 1ULL << 30;
+		num[--n] = '\0';
+		break;
+	default:
+		break;
 	}
 	if (parse_uint(num, UINT64_MAX, &v) != 0 || v > UINT64_MAX / mult)
 		return -1;
@@ -168,11 +191,21 @@ void json_put_string(const char *s)
 	putchar('"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"': fputs("\\\"", stdout); break;
-		case '\\': fputs("\\\\", stdout); break;
-		case '\n': fputs("\\n", stdout); break;
-		case '\r': fputs("\\r", stdout); break;
-		case '\t': fputs("\\t", stdout); break;
+		case '"':
+			fputs("\\\"", stdout);
+			break;
+		case '\\':
+			fputs("\\\\", stdout);
+			break;
+		case '\n':
+			fputs("\\n", stdout);
+			break;
+		case '\r':
+			fputs("\\r", stdout);
+			break;
+		case '\t':
+			fputs("\\t", stdout);
+			break;
 		default:
 			if (*p < 0x20 || *p == 0x7f)
 				printf("\\u%04x", *p);

@@ -45,8 +45,8 @@ int secmem_reserve(struct secmem *m, size_t size)
 	if (size > SIZE_MAX / 2 - 2 * ps)
 		return TOTP_E_NOMEM;
 	len = round_up(size, ps);
-	base = mmap(NULL, len + 2 * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-	            -1, 0);
+	base = mmap(NULL, len + 2 * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+	            0);
 	if (base == MAP_FAILED)
 		return TOTP_E_NOMEM;
 	if (mprotect(base + ps, len, PROT_READ | PROT_WRITE) != 0) {

@@ -80,7 +80,8 @@ int totp_vault_info(struct totp_vault_info *info, const char *path)
 	totp_vfile_init(&f);
 	rc = totp_vfile_open_dir(&f, path, 0);
 	if (rc == TOTP_OK)
-		rc = totp_vfile_read(&f, hdr, check_header, &(struct header_ctx){info, nonce}, NULL);
+		rc = totp_vfile_read(&f, hdr, check_header, &(struct header_ctx){info, nonce},
+		                     NULL);
 	totp_vfile_close(&f);
 	return rc;
 }

@@ -56,15 +56,15 @@ _Static_assert(VAULT_FILE_MAX <= UINT32_MAX, "slot offsets are 32-bit");
 struct totp_vault {
 	struct totp_vault_info info; /* header of the file, or of the next save after a rekey */
 	struct totp_vfile file;
-	int writable;               /* opened with TOTP_VAULT_WRITE (lock held) */
-	uint8_t *key;               /* TOTP_KEY_BYTES, sodium_malloc */
-	struct vault_slot *slots;   /* count in use of cap */
+	int writable;             /* opened with TOTP_VAULT_WRITE (lock held) */
+	uint8_t *key;             /* TOTP_KEY_BYTES, sodium_malloc */
+	struct vault_slot *slots; /* count in use of cap */
 	size_t count, cap;
-	struct secmem plain;        /* the file after its header, decrypted in place */
-	size_t plainlen;            /* bytes of plaintext in it (before the tag) */
-	struct secmem index;        /* for the entries read from the file: a scratch
-	                             * entry, their labels, then room to decode each */
-	struct secmem *added;       /* entries added since: a chain of stores */
+	struct secmem plain;  /* the file after its header, decrypted in place */
+	size_t plainlen;      /* bytes of plaintext in it (before the tag) */
+	struct secmem index;  /* for the entries read from the file: a scratch
+	                       * entry, their labels, then room to decode each */
+	struct secmem *added; /* entries added since: a chain of stores */
 	size_t nadded;
 };
 
