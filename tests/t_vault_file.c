@@ -4,48 +4,12 @@
  * interrupted saves, and failed saves that must leave every file as it was.
  */
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "test.h"
-#include "totp.h"
+#include "vault_test.h"
 
-static const struct totp_kdf tiny = {.opslimit = 1, .memlimit = 8192};
-static char dir[64], vpath[128], bpath[160], lpath[160];
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	struct stat st;
-	uint8_t *b = NULL;
-	int fd = open(path, O_RDONLY);
-
-	*len = 0;
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) == 0 && (b = malloc((size_t)st.st_size + 1)) != NULL &&
-	    read(fd, b, (size_t)st.st_size) == (ssize_t)st.st_size)
-		*len = (size_t)st.st_size;
-	close(fd);
-	return b;
-}
+static char bpath[160], lpath[160];
 
 static int same_bytes(const uint8_t *a, size_t la, const char *path)
 {
@@ -55,12 +19,6 @@ static int same_bytes(const uint8_t *a, size_t la, const char *path)
 
 	free(b);
 	return same;
-}
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(p);
 }
 
 static unsigned mode_of(const char *path)
@@ -399,12 +357,8 @@ static void test_failed_saves(void)
 
 int main(void)
 {
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	snprintf(dir, sizeof(dir), "%s/t_vfile.XXXXXX",
-	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(dir))
+	if (vt_setup("t_vfile") != 0)
 		return 1;
-	snprintf(vpath, sizeof(vpath), "%s/vault", dir);
 	snprintf(bpath, sizeof(bpath), "%s.bak", vpath);
 	snprintf(lpath, sizeof(lpath), "%s.lock", vpath);
 
@@ -415,6 +369,6 @@ int main(void)
 	test_temps();
 	test_failed_saves();
 
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	vt_done();
 	TEST_EXIT();
 }
