@@ -21,7 +21,7 @@ if [ ! -f "$top/tests/node/node_modules/otpauth/package.json" ]; then
 	fail "the otpauth package is missing: run scripts/node-deps.sh (or TOTP_SKIP_NODE=1)"
 	exit 1
 fi
-ok "otpauth $(node -p "require('$top/tests/node/node_modules/otpauth/package.json').version")"
+echo "# otpauth $(node -p "require('$top/tests/node/node_modules/otpauth/package.json').version")"
 
 seed=${TOTP_NODE_SEED:-$(( $(date +%s) % 1000000 ))}
 echo "# seed $seed (TOTP_NODE_SEED=$seed replays this run)"
