@@ -386,11 +386,19 @@ size_t totp_vault_count(const struct totp_vault *v);
  * removing others never moves it (removing renumbers those after). */
 struct totp_entry *totp_vault_entry(struct totp_vault *v, size_t i);
 
-/* Entry i's issuer and account without decoding the entry: the cheap way
- * to search a large vault.  The strings stay valid until the entry is
- * changed or removed or the vault is closed.  TOTP_E_INVAL out of range. */
-int totp_vault_labels(const struct totp_vault *v, size_t i, const char **issuer,
-                      const char **account) TOTP_WUR;
+/* An entry's labels by length: the bytes are NOT NUL-terminated. */
+struct totp_labels {
+	const char *issuer; /* issuer_len bytes, no NUL among them */
+	size_t issuer_len;
+	const char *account; /* account_len bytes, no NUL among them */
+	size_t account_len;
+};
+
+/* Entry i's issuer and account without decoding the entry, read where
+ * they lie in the decrypted vault: the cheap way to search a large vault.
+ * The bytes stay valid until the entry is changed or removed or the vault
+ * is closed.  TOTP_E_INVAL out of range. */
+int totp_vault_labels(const struct totp_vault *v, size_t i, struct totp_labels *out) TOTP_WUR;
 
 /* totp_entry_check's verdict on entry i, without decoding it (the vault
  * judged every entry when it was opened); TOTP_E_INVAL out of range. */

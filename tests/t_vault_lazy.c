@@ -17,6 +17,14 @@ static void expect_entry(struct totp_entry *e, size_t i)
 }
 
 /* A saved vault of N entries, entry 9 holding digits 11 (kept, judged). */
+/* The labels read without decoding are exactly these strings. */
+static int labels_are(const struct totp_labels *l, const char *issuer, const char *account)
+{
+	return l->issuer_len == strlen(issuer) && memcmp(l->issuer, issuer, l->issuer_len) == 0 &&
+	       l->account_len == strlen(account) &&
+	       memcmp(l->account, account, l->account_len) == 0;
+}
+
 static int make_vault(void)
 {
 	struct totp_vault *v = NULL;
@@ -44,7 +52,7 @@ static void test_index(void)
 {
 	struct totp_vault *v = NULL;
 	struct totp_entry *e = totp_entry_new();
-	const char *issuer, *account;
+	struct totp_labels l;
 	size_t bad = 0;
 
 	if (!CHECK(e && make_vault() == 0, "a vault of %d entries", N) ||
@@ -54,16 +62,16 @@ static void test_index(void)
 	}
 	for (size_t i = 0; i < N; i++) {
 		expect_entry(e, i);
-		bad += totp_vault_labels(v, i, &issuer, &account) != TOTP_OK ||
-		       strcmp(issuer, e->issuer) != 0 || strcmp(account, e->account) != 0;
+		bad += totp_vault_labels(v, i, &l) != TOTP_OK ||
+		       !labels_are(&l, e->issuer, e->account);
 	}
 	CHECK(bad == 0, "every label read from the index, before any entry is decoded");
 	CHECK_RC(totp_vault_check(v, 9), TOTP_E_DIGITS, "the odd entry is judged at open");
 	CHECK_RC(totp_vault_check(v, 8), TOTP_OK, "its neighbour is fine");
 	CHECK_RC(totp_vault_check(v, N), TOTP_E_INVAL, "verdict past the end");
-	CHECK_RC(totp_vault_labels(v, N, &issuer, &account), TOTP_E_INVAL, "labels past the end");
-	CHECK_RC(totp_vault_labels(v, 0, NULL, &account), TOTP_E_INVAL, "labels without issuer");
-	CHECK_RC(totp_vault_labels(NULL, 0, &issuer, &account), TOTP_E_INVAL, "labels of no vault");
+	CHECK_RC(totp_vault_labels(v, N, &l), TOTP_E_INVAL, "labels past the end");
+	CHECK_RC(totp_vault_labels(v, 0, NULL), TOTP_E_INVAL, "labels with nowhere to put them");
+	CHECK_RC(totp_vault_labels(NULL, 0, &l), TOTP_E_INVAL, "labels of no vault");
 	CHECK_RC(totp_vault_check(NULL, 0), TOTP_E_INVAL, "verdict of no vault");
 	bad = 0;
 	for (size_t i = N; i-- > 0;) {
@@ -84,7 +92,7 @@ static void test_changes(void)
 {
 	struct totp_vault *v = NULL;
 	struct totp_entry *e = totp_entry_new(), *p20, *p30;
-	const char *issuer, *account;
+	struct totp_labels l;
 	unsigned digits;
 	size_t bad = 0;
 
@@ -108,8 +116,7 @@ static void test_changes(void)
 	CHECK(totp_vault_add(v, e) == TOTP_OK && totp_vault_entry(v, 18) == p20,
 	      "and as others come");
 	snprintf(p20->account, sizeof(p20->account), "renamed");
-	CHECK(totp_vault_labels(v, 18, &issuer, &account) == TOTP_OK &&
-	              strcmp(account, "renamed") == 0,
+	CHECK(totp_vault_labels(v, 18, &l) == TOTP_OK && labels_are(&l, p20->issuer, "renamed"),
 	      "labels of a decoded entry follow changes to it");
 	digits = p20->digits;
 	p20->digits = 12;

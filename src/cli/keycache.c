@@ -45,20 +45,17 @@ static key_serial_t find(const char *vault_path)
 int keycache_get(const char *vault_path, uint8_t key[TOTP_KEY_BYTES])
 {
 	key_serial_t k = find(vault_path);
-	uint8_t *buf;
 	long n;
 
 	if (k < 0)
 		return TOTP_E_NOENT;
-	buf = totp_secure_alloc(TOTP_KEY_BYTES + 1);
-	if (!buf)
-		return TOTP_E_NOMEM;
-	n = keyctl_read(k, (char *)buf, TOTP_KEY_BYTES + 1);
+	/* keyctl_read gives the payload's whole size and copies what fits:
+	 * anything but a key's size is not one of ours. */
+	n = keyctl_read(k, (char *)key, TOTP_KEY_BYTES);
 	if (n == TOTP_KEY_BYTES)
-		memcpy(key, buf, TOTP_KEY_BYTES);
-	totp_wipe(buf, TOTP_KEY_BYTES + 1);
-	totp_secure_free(buf);
-	return n == TOTP_KEY_BYTES ? TOTP_OK : TOTP_E_NOENT;
+		return TOTP_OK;
+	totp_wipe(key, TOTP_KEY_BYTES);
+	return TOTP_E_NOENT;
 }
 
 int keycache_put(const char *vault_path, const uint8_t key[TOTP_KEY_BYTES], unsigned timeout_s)

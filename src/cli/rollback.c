@@ -89,14 +89,25 @@ static int state_open(char *name, size_t namesz)
 	return -1;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static int hex_bytes(uint8_t *out, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++) {
-		unsigned b;
+		int hi = hex_digit(s[2 * i]), lo = hi < 0 ? -1 : hex_digit(s[2 * i + 1]);
 
-		if (sscanf(s + 2 * i, "%2x", &b) != 1)
+		if (lo < 0)
 			return -1;
-		out[i] = (uint8_t)b;
+		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return s[2 * n] == '\0' || s[2 * n] == '\n' ? 0 : -1;
 }

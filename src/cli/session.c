@@ -2,12 +2,10 @@
  * session.c - where the vault is, opening it (cached key first, then the
  * passphrase) and finding accounts by pattern.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli.h"
 
@@ -135,50 +133,97 @@ const char *entry_label(const struct totp_entry *e, char buf[2 * TOTP_LABEL_MAX]
 	return buf;
 }
 
-/* "issuer:account", or "account" without an issuer (each label is under
- * TOTP_LABEL_MAX bytes, so it fits). */
-static const char *join_label(const char *issuer, const char *account, char buf[2 * TOTP_LABEL_MAX])
+/* "issuer:account", or "account" without an issuer; its length in *len
+ * (each label is cut to under TOTP_LABEL_MAX bytes, so it fits). */
+static const char *join_label(const struct totp_labels *l, char buf[2 * TOTP_LABEL_MAX],
+                              size_t *len)
 {
-	size_t il = strnlen(issuer, TOTP_LABEL_MAX - 1), al = strnlen(account, TOTP_LABEL_MAX - 1);
+	size_t il = l->issuer_len < TOTP_LABEL_MAX ? l->issuer_len : TOTP_LABEL_MAX - 1;
+	size_t al = l->account_len < TOTP_LABEL_MAX ? l->account_len : TOTP_LABEL_MAX - 1;
 	char *p = buf;
 
 	if (il) {
-		memcpy(p, issuer, il);
+		memcpy(p, l->issuer, il);
 		p += il;
 		*p++ = ':';
 	}
-	memcpy(p, account, al);
+	memcpy(p, l->account, al);
 	p[al] = '\0';
+	*len = (size_t)(p + al - buf);
 	return buf;
 }
 
 const char *vault_label(const struct totp_vault *v, size_t i, char buf[2 * TOTP_LABEL_MAX])
 {
-	const char *issuer = "", *account = "";
+	struct totp_labels l = {"", 0, "", 0};
+	size_t len;
 
-	(void)!totp_vault_labels(v, i, &issuer, &account);
-	return join_label(issuer, account, buf);
+	(void)!totp_vault_labels(v, i, &l);
+	return join_label(&l, buf, &len);
 }
 
-/* Case-insensitive (ASCII) substring test.  Labels are short, so the plain
- * scan beats strcasestr, which prepares the needle anew on every call. */
-static bool contains_nocase(const char *hay, const char *needle, size_t nlen)
+/* ASCII case folding, as strcasecmp in the C locale (the program never
+ * sets another). */
+static inline unsigned char fold(unsigned char c)
 {
-	int first = tolower((unsigned char)needle[0]);
+	return (unsigned)c - 'A' < 26u ? (unsigned char)(c | 0x20) : c;
+}
 
-	for (; *hay; hay++)
-		if (tolower((unsigned char)*hay) == first && strncasecmp(hay, needle, nlen) == 0)
+static bool eq_nocase(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fold((unsigned char)a[i]) != fold((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+/* Case-insensitive substring test.  Labels are short, so the plain scan
+ * beats strcasestr, which prepares the needle anew on every call. */
+static bool contains_nocase(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	unsigned char first = fold((unsigned char)needle[0]);
+
+	for (size_t i = 0; i + nlen <= hlen; i++)
+		if (fold((unsigned char)hay[i]) == first &&
+		    eq_nocase(hay + i + 1, needle + 1, nlen - 1))
 			return true;
 	return false;
 }
 
+/* How account i's labels match the pattern; the pattern's length is plen. */
+enum match { NONE, SUBSTRING, ACCOUNT, LABEL };
+
+static enum match match_labels(const struct totp_labels *l, const char *pattern, size_t plen,
+                               enum match best)
+{
+	const char *issuer = l->issuer, *account = l->account;
+	size_t il = l->issuer_len, al = l->account_len, len;
+	char buf[2 * TOTP_LABEL_MAX];
+	const char *label;
+
+	/* The exact forms first: "issuer:account" (or "account" when there is
+	 * no issuer), then the account alone. */
+	if (il ? il + 1 + al == plen && pattern[il] == ':' && eq_nocase(issuer, pattern, il) &&
+	                    eq_nocase(account, pattern + il + 1, al)
+	       : al == plen && eq_nocase(account, pattern, al))
+		return LABEL;
+	if (al == plen && eq_nocase(account, pattern, al))
+		return ACCOUNT;
+	/* Once an exact match is known a substring one cannot count. */
+	if (best > SUBSTRING)
+		return NONE;
+	if (plen == 0)
+		return SUBSTRING;
+	label = join_label(l, buf, &len);
+	return contains_nocase(label, len, pattern, plen) ? SUBSTRING : NONE;
+}
+
 int vault_match(struct totp_vault *v, const char *pattern, size_t **idx, size_t *n)
 {
-	/* How an account matches; only the best kind found is kept. */
-	enum { NONE, SUBSTRING, ACCOUNT, LABEL } best = SUBSTRING;
+	/* Only the best kind of match found is kept. */
+	enum match best = SUBSTRING;
 	size_t count = totp_vault_count(v), nhits = 0, plen = pattern ? strlen(pattern) : 0;
 	size_t *hits;
-	char buf[2 * TOTP_LABEL_MAX];
 
 	*idx = NULL;
 	*n = 0;
@@ -187,22 +232,16 @@ int vault_match(struct totp_vault *v, const char *pattern, size_t **idx, size_t 
 	if (!hits)
 		return TOTP_E_NOMEM;
 	for (size_t i = 0; i < count; i++) {
-		const char *issuer = "", *account = "", *label;
-		int kind = SUBSTRING;
+		struct totp_labels l = {"", 0, "", 0};
+		enum match kind = SUBSTRING;
 
 		if (pattern) {
-			(void)!totp_vault_labels(v, i, &issuer, &account);
-			label = join_label(issuer, account, buf);
-			if (strcasecmp(label, pattern) == 0)
-				kind = LABEL;
-			else if (strcasecmp(account, pattern) == 0)
-				kind = ACCOUNT;
-			else if (plen && !contains_nocase(label, pattern, plen))
-				kind = NONE;
+			(void)!totp_vault_labels(v, i, &l);
+			kind = match_labels(&l, pattern, plen, best);
 		}
-		if (kind < (int)best)
+		if (kind < best)
 			continue;
-		if (kind > (int)best) {
+		if (kind > best) {
 			best = kind;
 			nhits = 0;
 		}
@@ -241,13 +280,14 @@ int vault_match_one(struct totp_vault *v, const char *pattern, size_t *index)
 
 long vault_find_label(struct totp_vault *v, const struct totp_entry *e)
 {
-	size_t count = totp_vault_count(v);
+	size_t count = totp_vault_count(v), il = strlen(e->issuer), al = strlen(e->account);
 
 	for (size_t i = 0; i < count; i++) {
-		const char *issuer, *account;
+		struct totp_labels l;
 
-		if (totp_vault_labels(v, i, &issuer, &account) == TOTP_OK &&
-		    strcmp(issuer, e->issuer) == 0 && strcmp(account, e->account) == 0)
+		if (totp_vault_labels(v, i, &l) == TOTP_OK && l.issuer_len == il &&
+		    l.account_len == al && memcmp(l.issuer, e->issuer, il) == 0 &&
+		    memcmp(l.account, e->account, al) == 0)
 			return (long)i;
 	}
 	return -1;

@@ -66,31 +66,45 @@ int totp_label_text_check(const char *s, size_t len)
 	return TOTP_OK;
 }
 
-/* A label field: NUL-terminated inside its array, then its text. */
-static int check_text(const char *s, size_t *lenp)
-{
-	const char *nul = memchr(s, '\0', TOTP_LABEL_MAX);
-
-	if (!nul)
-		return TOTP_E_LABEL;
-	*lenp = (size_t)(nul - s);
-	return totp_label_text_check(s, *lenp);
-}
-
 int totp_entry_check(const struct totp_entry *e)
 {
-	size_t len;
-	int rc;
+	struct totp_entry_view view;
+	const char *nul;
 
 	if (!e)
 		return TOTP_E_INVAL;
-	rc = check_text(e->issuer, &len);
+	/* Each label must end inside its array; the issuer is judged first. */
+	nul = memchr(e->issuer, '\0', TOTP_LABEL_MAX);
+	if (!nul)
+		return TOTP_E_LABEL;
+	view.issuer = e->issuer;
+	view.issuer_len = (size_t)(nul - e->issuer);
+	nul = memchr(e->account, '\0', TOTP_LABEL_MAX);
+	if (!nul) {
+		int rc = totp_label_text_check(view.issuer, view.issuer_len);
+
+		return rc ? rc : TOTP_E_LABEL;
+	}
+	view.account = e->account;
+	view.account_len = (size_t)(nul - e->account);
+	view.secret_len = e->secret_len;
+	view.type = e->type;
+	view.algo = e->algo;
+	view.digits = e->digits;
+	view.period = e->period;
+	return totp_entry_view_check(&view);
+}
+
+int totp_entry_view_check(const struct totp_entry_view *e)
+{
+	int rc = totp_label_text_check(e->issuer, e->issuer_len);
+
 	if (rc)
 		return rc;
-	rc = check_text(e->account, &len);
+	rc = totp_label_text_check(e->account, e->account_len);
 	if (rc)
 		return rc;
-	if (len == 0)
+	if (e->account_len == 0)
 		return TOTP_E_LABEL;
 	if (e->secret_len == 0)
 		return TOTP_E_SECRET_EMPTY;

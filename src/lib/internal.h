@@ -42,4 +42,17 @@ int totp_utf8_valid(const char *s, size_t len);
  * TOTP_E_UTF8, or TOTP_E_LABEL for a control character (entry.c). */
 int totp_label_text_check(const char *s, size_t len);
 
+/* An entry's fields as totp_entry_check judges them, the labels given by
+ * length (not NUL-terminated, no NUL inside, under TOTP_LABEL_MAX). */
+struct totp_entry_view {
+	const char *issuer, *account;
+	size_t issuer_len, account_len, secret_len;
+	enum totp_type type;
+	enum totp_algo algo;
+	unsigned digits, period;
+};
+
+/* totp_entry_check's verdict on those fields, in the same order. */
+int totp_entry_view_check(const struct totp_entry_view *e);
+
 #endif

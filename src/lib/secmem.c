@@ -70,10 +70,12 @@ void *secmem_take(struct secmem *m, size_t n)
 	p = m->base + m->used;
 	m->used += n;
 	if (m->used > m->locked) {
-		/* 64 KiB ahead: few mlock calls when memory is taken in small
-		 * pieces, and little populated that is never used. */
-		const size_t ahead = 65536;
+		/* As much again as is in use, up to 64 KiB: few mlock calls
+		 * when memory is taken in small pieces, and little populated
+		 * that is never used (one entry of a large vault maps in two
+		 * pages, not sixteen). */
 		size_t upto = round_up(m->used, page_size());
+		size_t ahead = upto < 65536 ? upto : 65536;
 
 		upto = ahead < m->size - upto ? upto + ahead : m->size;
 
@@ -88,6 +90,20 @@ size_t secmem_free(const struct secmem *m)
 	return m->base ? m->size - m->used : 0;
 }
 
+void populate_pages(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	size_t ps = page_size();
+	uintptr_t a = ((uintptr_t)p + ps - 1) / ps * ps, end = ((uintptr_t)p + n) / ps * ps;
+
+	if (end > a)
+		(void)madvise((void *)a, end - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 void secmem_release(struct secmem *m)
 {
 	size_t ps = page_size();
@@ -95,8 +111,7 @@ void secmem_release(struct secmem *m)
 	if (!m->base)
 		return;
 	sodium_memzero(m->base, m->used);
-	if (m->locked)
-		(void)munlock(m->base, m->locked);
+	/* Unmapping unlocks. */
 	munmap(m->base - ps, m->size + 2 * ps);
 	memset(m, 0, sizeof(*m));
 }

@@ -27,6 +27,11 @@ void *secmem_take(struct secmem *m, size_t n);
 /* Bytes secmem_take can still hand out. */
 size_t secmem_free(const struct secmem *m);
 
+/* Map in the whole pages inside [p, p + n), any memory about to be written
+ * through, with one system call instead of a page fault per page (best
+ * effort: MADV_POPULATE_WRITE, Linux 5.14). */
+void populate_pages(void *p, size_t n);
+
 /* Wipe what was handed out, unlock and unmap; m may be all zero. */
 void secmem_release(struct secmem *m);
 

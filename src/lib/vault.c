@@ -25,10 +25,7 @@ void totp_vault_close(struct totp_vault *v)
 	secmem_release(&v->index);
 	secmem_release(&v->plain);
 	free(v->slots);
-	if (v->key) {
-		sodium_memzero(v->key, TOTP_KEY_BYTES);
-		sodium_free(v->key);
-	}
+	secmem_release(&v->keymem);
 	totp_vfile_close(&v->file);
 	sodium_memzero(v, sizeof(*v));
 	free(v);
@@ -46,11 +43,11 @@ static int vault_new(struct totp_vault **out)
 	if (!v)
 		return TOTP_E_NOMEM;
 	totp_vfile_init(&v->file);
-	v->key = sodium_malloc(TOTP_KEY_BYTES);
-	if (!v->key) {
+	if (secmem_reserve(&v->keymem, TOTP_KEY_BYTES) != TOTP_OK) {
 		free(v);
 		return TOTP_E_NOMEM;
 	}
+	v->key = secmem_take(&v->keymem, TOTP_KEY_BYTES);
 	*out = v;
 	return TOTP_OK;
 }
@@ -350,20 +347,23 @@ struct totp_entry *totp_vault_entry(struct totp_vault *v, size_t i)
 	return v && i < v->count ? vault_slot_load(v, &v->slots[i]) : NULL;
 }
 
-int totp_vault_labels(const struct totp_vault *v, size_t i, const char **issuer,
-                      const char **account)
+int totp_vault_labels(const struct totp_vault *v, size_t i, struct totp_labels *out)
 {
 	const struct vault_slot *s;
 
-	if (!v || i >= v->count || !issuer || !account)
+	if (!v || i >= v->count || !out)
 		return TOTP_E_INVAL;
 	s = &v->slots[i];
 	if (s->e) {
-		*issuer = s->e->issuer;
-		*account = s->e->account;
+		out->issuer = s->e->issuer;
+		out->issuer_len = strnlen(s->e->issuer, TOTP_LABEL_MAX);
+		out->account = s->e->account;
+		out->account_len = strnlen(s->e->account, TOTP_LABEL_MAX);
 	} else {
-		*issuer = (const char *)v->index.base + s->names;
-		*account = *issuer + strlen(*issuer) + 1;
+		out->issuer = (const char *)v->plain.base + s->issuer;
+		out->issuer_len = s->issuer_len;
+		out->account = (const char *)v->plain.base + s->account;
+		out->account_len = s->account_len;
 	}
 	return TOTP_OK;
 }

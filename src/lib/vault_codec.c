@@ -177,21 +177,20 @@ int vault_plain_encode(const struct totp_vault *v, uint8_t **out, size_t *outlen
 	return rc;
 }
 
-static int get_label(char dst[TOTP_LABEL_MAX], const uint8_t *val, size_t len)
-{
-	if (len >= TOTP_LABEL_MAX || memchr(val, 0, len))
-		return TOTP_E_CORRUPT;
-	memcpy(dst, val, len);
-	dst[len] = '\0';
-	return TOTP_OK;
-}
-
 /*
- * One record into *e.  Only the structure is checked: values that
- * totp_entry_check rejects are kept as they are, so one odd entry never
- * makes a vault unreadable.  Unknown tags are skipped.
+ * One record's fields, found in place: the structure is checked, values
+ * that totp_entry_check rejects are kept as they are (so one odd entry
+ * never makes a vault unreadable).  Unknown tags are skipped.  Labels are
+ * under TOTP_LABEL_MAX bytes with no NUL; the secret is at most
+ * TOTP_SECRET_MAX bytes.
  */
-static int entry_decode(struct totp_entry *e, const uint8_t *p, size_t len)
+struct record {
+	struct totp_entry_view view; /* labels and settings */
+	const uint8_t *secret;
+	uint64_t counter;
+};
+
+static int record_parse(struct record *r, const uint8_t *p, size_t len)
 {
 	static const uint8_t want_len[] = {
 	        [TAG_TYPE] = 1,   [TAG_ALGO] = 1,    [TAG_DIGITS] = 1,
@@ -200,16 +199,19 @@ static int entry_decode(struct totp_entry *e, const uint8_t *p, size_t len)
 	unsigned seen = 0;
 
 	/* Values of fields a record leaves out. */
-	memset(e, 0, sizeof(*e));
-	e->type = TOTP_TYPE_TOTP;
-	e->algo = TOTP_ALGO_SHA1;
-	e->digits = 6;
-	e->period = 30;
+	*r = (struct record){
+	        .view = {.issuer = "",
+	                 .account = "",
+	                 .type = TOTP_TYPE_TOTP,
+	                 .algo = TOTP_ALGO_SHA1,
+	                 .digits = 6,
+	                 .period = 30},
+	        .secret = p,
+	};
 	while (len) {
 		unsigned tag;
 		size_t fl;
 		const uint8_t *val;
-		int rc = TOTP_OK;
 
 		if (len < FIELD_HEAD)
 			return TOTP_E_CORRUPT;
@@ -229,36 +231,61 @@ static int entry_decode(struct totp_entry *e, const uint8_t *p, size_t len)
 			return TOTP_E_CORRUPT;
 		switch (tag) {
 		case TAG_ISSUER:
-			rc = get_label(e->issuer, val, fl);
-			break;
 		case TAG_ACCOUNT:
-			rc = get_label(e->account, val, fl);
+			if (fl >= TOTP_LABEL_MAX || memchr(val, 0, fl))
+				return TOTP_E_CORRUPT;
+			if (tag == TAG_ISSUER) {
+				r->view.issuer = (const char *)val;
+				r->view.issuer_len = fl;
+			} else {
+				r->view.account = (const char *)val;
+				r->view.account_len = fl;
+			}
 			break;
 		case TAG_SECRET:
 			if (fl > TOTP_SECRET_MAX)
 				return TOTP_E_CORRUPT;
-			memcpy(e->secret, val, fl);
-			e->secret_len = fl;
+			r->secret = val;
+			r->view.secret_len = fl;
 			break;
 		case TAG_TYPE:
-			e->type = (enum totp_type)val[0];
+			r->view.type = (enum totp_type)val[0];
 			break;
 		case TAG_ALGO:
-			e->algo = (enum totp_algo)val[0];
+			r->view.algo = (enum totp_algo)val[0];
 			break;
 		case TAG_DIGITS:
-			e->digits = val[0];
+			r->view.digits = val[0];
 			break;
 		case TAG_PERIOD:
-			e->period = totp_load_be32(val);
+			r->view.period = totp_load_be32(val);
 			break;
 		default:
-			e->counter = totp_load_be64(val);
+			r->counter = totp_load_be64(val);
 			break;
 		}
-		if (rc)
-			return rc;
 	}
+	return TOTP_OK;
+}
+
+/* One record into *e (every byte of which is written). */
+static int entry_decode(struct totp_entry *e, const uint8_t *p, size_t len)
+{
+	struct record r;
+	int rc = record_parse(&r, p, len);
+
+	if (rc)
+		return rc;
+	memset(e, 0, sizeof(*e));
+	memcpy(e->issuer, r.view.issuer, r.view.issuer_len);
+	memcpy(e->account, r.view.account, r.view.account_len);
+	memcpy(e->secret, r.secret, r.view.secret_len);
+	e->secret_len = r.view.secret_len;
+	e->type = r.view.type;
+	e->algo = r.view.algo;
+	e->digits = r.view.digits;
+	e->period = r.view.period;
+	e->counter = r.counter;
 	return TOTP_OK;
 }
 
@@ -302,19 +329,16 @@ struct totp_entry *vault_slot_load(struct totp_vault *v, struct vault_slot *s)
 }
 
 /*
- * One pass over the plaintext: every record is decoded into a scratch
- * entry (so a record that would not decode later is refused now), judged
- * by totp_entry_check, and indexed with its labels.  The entries
- * themselves are decoded when first used.  One guarded region holds the
- * scratch entry, the labels (at most their records' bytes plus two NULs
- * each) and, aligned after them, room to decode every entry.
+ * One pass over the plaintext: every record's structure is checked (so a
+ * record that would not decode later is refused now), its fields judged
+ * as totp_entry_check would, and its labels indexed where they lie in the
+ * plaintext.  The entries themselves are decoded when first used, into a
+ * guarded region reserved now with room for each (mapped as it is used).
  */
 int vault_plain_index(struct totp_vault *v)
 {
-	const size_t esz = sizeof(struct totp_entry), align = _Alignof(struct totp_entry);
 	const uint8_t *p = v->plain.base;
 	size_t len = v->plainlen, n, off = COUNT_HEAD;
-	struct totp_entry *tmp;
 	int rc;
 
 	if (len < COUNT_HEAD)
@@ -325,41 +349,38 @@ int vault_plain_index(struct totp_vault *v)
 	v->count = v->cap = 0;
 	if (n && !(v->slots = calloc(n, sizeof(*v->slots))))
 		return TOTP_E_NOMEM;
+	populate_pages(v->slots, n * sizeof(*v->slots));
 	v->cap = n;
-	rc = secmem_reserve(&v->index, esz + len + 2 * n + align + n * esz);
+	rc = secmem_reserve(&v->index, n * sizeof(struct totp_entry));
 	if (rc)
 		return rc;
-	tmp = secmem_take(&v->index, esz);
 	for (size_t i = 0; i < n; i++) {
 		struct vault_slot *s = &v->slots[i];
-		size_t rl, il, al;
-		char *names;
+		struct record r;
+		size_t rl;
 
 		rc = TOTP_E_CORRUPT;
 		if (len - off < ENTRY_HEAD)
 			break;
 		rl = totp_load_be32(p + off);
 		off += ENTRY_HEAD;
-		if (rl > len - off || (rc = entry_decode(tmp, p + off, rl)) != TOTP_OK)
+		if (rl > len - off || (rc = record_parse(&r, p + off, rl)) != TOTP_OK)
 			break;
-		il = strlen(tmp->issuer);
-		al = strlen(tmp->account);
 		s->rec = (uint32_t)off;
 		s->reclen = (uint32_t)rl;
-		s->names = (uint32_t)v->index.used;
-		s->check = totp_entry_check(tmp);
-		names = secmem_take(&v->index, il + al + 2);
-		memcpy(names, tmp->issuer, il + 1);
-		memcpy(names + il + 1, tmp->account, al + 1);
+		/* Offsets into the plaintext, or of "" for a missing label. */
+		s->issuer = r.view.issuer_len ? (uint32_t)((const uint8_t *)r.view.issuer - p) : 0;
+		s->account =
+		        r.view.account_len ? (uint32_t)((const uint8_t *)r.view.account - p) : 0;
+		s->issuer_len = (uint8_t)r.view.issuer_len;
+		s->account_len = (uint8_t)r.view.account_len;
+		s->check = totp_entry_view_check(&r.view);
 		off += rl;
 		v->count = i + 1;
 		rc = TOTP_OK;
 	}
-	sodium_memzero(tmp, esz);
 	if (rc)
 		return rc;
-	if (v->index.used % align)
-		(void)secmem_take(&v->index, align - v->index.used % align);
 	/* Whatever follows the entries is padding: zero bytes only. */
 	for (; off < len; off++)
 		if (p[off])

@@ -41,29 +41,31 @@ struct totp_vfile {
 /*
  * One account.  An entry read from the file is decoded only when it is
  * first asked for (vault_slot_load): until then its record in the
- * plaintext and its labels in the name arena stand for it, so opening a
+ * plaintext, with its labels found in place, stands for it, so opening a
  * large vault to use one account decodes one account.
  */
 struct vault_slot {
 	struct totp_entry *e; /* the decoded entry, or NULL */
 	/* While e is NULL (offsets fit: a file is under 4 GiB): */
-	uint32_t rec, reclen; /* its record's fields in plain */
-	uint32_t names;       /* "issuer\0account\0" in index */
-	int check;            /* totp_entry_check of the record */
+	uint32_t rec, reclen;            /* its record's fields in plain */
+	uint32_t issuer, account;        /* its labels in plain (not NUL-terminated) */
+	uint8_t issuer_len, account_len; /* under TOTP_LABEL_MAX */
+	int check;                       /* totp_entry_check of the record */
 };
+_Static_assert(TOTP_LABEL_MAX - 1 <= UINT8_MAX, "label lengths fit a byte");
 _Static_assert(VAULT_FILE_MAX <= UINT32_MAX, "slot offsets are 32-bit");
 
 struct totp_vault {
 	struct totp_vault_info info; /* header of the file, or of the next save after a rekey */
 	struct totp_vfile file;
-	int writable;             /* opened with TOTP_VAULT_WRITE (lock held) */
-	uint8_t *key;             /* TOTP_KEY_BYTES, sodium_malloc */
+	int writable; /* opened with TOTP_VAULT_WRITE (lock held) */
+	uint8_t *key; /* TOTP_KEY_BYTES in keymem */
+	struct secmem keymem;
 	struct vault_slot *slots; /* count in use of cap */
 	size_t count, cap;
 	struct secmem plain;  /* the file after its header, decrypted in place */
 	size_t plainlen;      /* bytes of plaintext in it (before the tag) */
-	struct secmem index;  /* for the entries read from the file: a scratch
-	                       * entry, their labels, then room to decode each */
+	struct secmem index;  /* room to decode each entry read from the file */
 	struct secmem *added; /* entries added since: a chain of stores */
 	size_t nadded;
 };

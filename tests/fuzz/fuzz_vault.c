@@ -98,21 +98,29 @@ static void use_vault(struct totp_vault *v)
 	FUZZ_ASSERT(memcmp(key, fuzz_key, sizeof(key)) == 0);
 	/* Labels and verdicts come from the index built at open... */
 	for (size_t i = 0; i < n; i++) {
-		const char *issuer, *account;
+		struct totp_labels l;
 
-		FUZZ_ASSERT(totp_vault_labels(v, i, &issuer, &account) == TOTP_OK);
-		FUZZ_ASSERT(strlen(issuer) < TOTP_LABEL_MAX && strlen(account) < TOTP_LABEL_MAX);
+		FUZZ_ASSERT(totp_vault_labels(v, i, &l) == TOTP_OK);
+		FUZZ_ASSERT(l.issuer_len < TOTP_LABEL_MAX && l.account_len < TOTP_LABEL_MAX);
+		FUZZ_ASSERT(!memchr(l.issuer, 0, l.issuer_len) &&
+		            !memchr(l.account, 0, l.account_len));
 		(void)totp_vault_check(v, i);
 	}
 	/* ...and must agree with the entries decoded afterwards, in an order
 	 * of their own (last first). */
 	for (size_t k = n; k-- > 0;) {
-		const char *issuer, *account;
+		char issuer[TOTP_LABEL_MAX], account[TOTP_LABEL_MAX];
+		struct totp_labels l;
 		int check = totp_vault_check(v, k);
-		struct totp_entry *e = totp_vault_entry(v, k);
+		struct totp_entry *e;
 
+		FUZZ_ASSERT(totp_vault_labels(v, k, &l) == TOTP_OK);
+		memcpy(issuer, l.issuer, l.issuer_len);
+		issuer[l.issuer_len] = '\0';
+		memcpy(account, l.account, l.account_len);
+		account[l.account_len] = '\0';
+		e = totp_vault_entry(v, k);
 		FUZZ_ASSERT(e != NULL && totp_vault_entry(v, k) == e);
-		FUZZ_ASSERT(totp_vault_labels(v, k, &issuer, &account) == TOTP_OK);
 		FUZZ_ASSERT(strcmp(issuer, e->issuer) == 0 && strcmp(account, e->account) == 0);
 		FUZZ_ASSERT(check == totp_entry_check(e));
 	}
