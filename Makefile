@@ -15,8 +15,8 @@ PKG_CONFIG ?= pkg-config
 
 # Linked libraries, and libraries loaded with dlopen() only by the code paths
 # that need them (their headers are needed to build).
-LINK_PKGS   := libsodium libpng jansson
-DLOPEN_PKGS := zbar libqrencode
+LINK_PKGS   := libsodium jansson
+DLOPEN_PKGS := zbar libqrencode libpng
 
 ifeq ($(SAN),1)
 BUILD     ?= build-san
@@ -36,6 +36,11 @@ CFLAGS   ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LINK_PKGS) $(DLOPEN_PKGS))
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -lkeyutils
+# Tests, fuzzing harnesses and test tools may call libqrencode and libpng
+# themselves (to draw test images); only those that do link them, so the
+# others see them loaded on demand like programs.
+TEST_LIBS  := $(PKG_LIBS) -Wl,--as-needed $(shell $(PKG_CONFIG) --libs libqrencode libpng) \
+              -Wl,--no-as-needed -ldl
 ALL_CFLAGS := -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
@@ -85,26 +90,24 @@ $(PCFILE): totp.pc.in Makefile
 
 # The totp program links its libraries statically where Debian ships an
 # archive: a `totp code` then starts without the dynamic loader resolving
-# libsodium, libpng, zlib and jansson.  SHARED_DEPS=1 links them dynamically
+# libsodium and jansson (libpng, with zlib and libm, is loaded on demand
+# like zbar).  SHARED_DEPS=1 links them dynamically
 # (for distribution packages that prefer library updates to reach it).
 ifeq ($(SHARED_DEPS),1)
 CLI_LIBS := $(PKG_LIBS) -ldl
 else
 CLI_LIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --static --libs-only-l $(LINK_PKGS) | \
-	sed 's/ -lm\b//g; s/ -lpthread\b//g') -lkeyutils -Wl,-Bdynamic -lm -ldl
+	sed 's/ -lpthread\b//g') -lkeyutils -Wl,-Bdynamic -ldl
 endif
 
 $(TOTP): $(CLI_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(CLI_LIBS)
 
 # Unit tests may look inside the library.
-# Unit tests may also call libqrencode themselves (to draw test images); only
-# those that do link it, so the others see it loaded on demand like programs.
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Iinclude -Isrc/lib -Itests $(PKG_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
-		-o $@ $< $(LIBA) $(PKG_LIBS) \
-		-Wl,--as-needed $(shell $(PKG_CONFIG) --libs libqrencode) -Wl,--no-as-needed -ldl
+		-o $@ $< $(LIBA) $(TEST_LIBS)
 
 # Fuzzing (tests/fuzz): each tests/fuzz/fuzz_T.c is a libFuzzer target T.
 # `make check` replays tests/fuzz/regress/T and the seed corpus through each
@@ -127,15 +130,15 @@ FUZZ_CCLD     = $(CC) $(CPPFLAGS) -Iinclude -Isrc/lib -Itests -Itests/fuzz $(PKG
 $(BUILD)/tests/t_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_HDR) $(LIBA)
 	@mkdir -p $(@D)
 	$(FUZZ_CCLD) -DFUZZ_TARGET='"$*"' $(FUZZ_WRAP) -o $@ $< tests/fuzz/replay.c $(LIBA) \
-		$(PKG_LIBS) -ldl
+		$(TEST_LIBS)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDR) $(LIBA)
 	@mkdir -p $(@D)
-	$(FUZZ_CCLD) -fsanitize=fuzzer $(FUZZ_WRAP) -o $@ $< $(LIBA) $(PKG_LIBS) -ldl
+	$(FUZZ_CCLD) -fsanitize=fuzzer $(FUZZ_WRAP) -o $@ $< $(LIBA) $(TEST_LIBS)
 
 $(BUILD)/fuzz/mkcorpus: tests/fuzz/mkcorpus.c $(FUZZ_HDR) $(LIBA)
 	@mkdir -p $(@D)
-	$(FUZZ_CCLD) -o $@ $< $(LIBA) $(PKG_LIBS) -ldl
+	$(FUZZ_CCLD) -o $@ $< $(LIBA) $(TEST_LIBS)
 
 $(BUILD)/fuzz-seeds/.stamp: $(BUILD)/fuzz/mkcorpus $(wildcard tests/data/import/* tests/t_*.c)
 	@rm -rf $(@D)
@@ -172,7 +175,7 @@ TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests
 
 $(BUILD)/tests/tools/%: tests/tools/%.c include/totp.h $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Iinclude $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS) -ldl
+	$(CC) $(CPPFLAGS) -Iinclude $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(TEST_LIBS)
 
 check: $(TOTP) $(LIBSO) $(TEST_BIN) $(TEST_TOOLS) fuzz-replay $(STRESS_SHIMS)
 	@tests/run.sh $(BUILD)

@@ -5,7 +5,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config clang ca-certificates \
-	libsodium-dev libqrencode-dev libzbar-dev libzbar0 libpng-dev libjpeg-dev \
+	libsodium-dev libqrencode-dev libzbar-dev libzbar0 libpng-dev libpng16-16 libjpeg-dev \
 	libjansson-dev libkeyutils-dev \
 	oathtool qrencode zbar-tools keyutils faketime strace valgrind mandoc \
 	python3 python3-pil util-linux nodejs libclang-rt-14-dev \

@@ -44,7 +44,6 @@ static void linked(void)
 		const char *name, *built;
 	} table[] = {
 	        {"libsodium", SODIUM_VERSION_STRING},
-	        {"libpng", PNG_LIBPNG_VER_STRING},
 	        {"jansson", JANSSON_VERSION},
 	};
 	struct totp_library lib;
@@ -83,9 +82,13 @@ static void on_demand(void)
 	CHECK_STR(lib.soname, "libqrencode.so.4", "libqrencode's soname");
 	CHECK(lib.flags == TOTP_LIBRARY_ON_DEMAND, "libqrencode not loaded yet (flags %#x)",
 	      lib.flags);
+	CHECK(find("libpng", &lib), "libpng is listed");
+	CHECK_STR(lib.soname, "libpng16.so.16", "libpng's soname");
+	CHECK(lib.flags == TOTP_LIBRARY_ON_DEMAND, "libpng not loaded yet (flags %#x)", lib.flags);
+	CHECK_STR(lib.version, "", "no libpng version before it is loaded");
 
-	/* Drawing a QR code loads libqrencode and scanning one loads zbar;
-	 * their versions are then known. */
+	/* Drawing a QR code as PNG loads libqrencode and libpng, and scanning
+	 * one loads zbar; their versions are then known. */
 	totp_qr_list_init(&list);
 	rc = totp_qr_png(&png, &len, (const uint8_t *)"hello", 5, NULL);
 	if (rc == TOTP_OK)
@@ -97,6 +100,11 @@ static void on_demand(void)
 	CHECK(lib.flags == (TOTP_LIBRARY_ON_DEMAND | TOTP_LIBRARY_LOADED),
 	      "libqrencode loaded after drawing (flags %#x)", lib.flags);
 	CHECK(version_like(lib.version), "libqrencode reports its version '%s'", lib.version);
+	CHECK(find("libpng", &lib), "libpng is still listed");
+	CHECK(lib.flags == (TOTP_LIBRARY_ON_DEMAND | TOTP_LIBRARY_LOADED),
+	      "libpng loaded after drawing (flags %#x)", lib.flags);
+	/* The build and the run use the same packages here. */
+	CHECK_STR(lib.version, PNG_LIBPNG_VER_STRING, "libpng runs the version built with");
 	CHECK(find("zbar", &lib), "zbar is still listed");
 	CHECK(lib.flags == (TOTP_LIBRARY_ON_DEMAND | TOTP_LIBRARY_LOADED),
 	      "zbar loaded after a scan (flags %#x)", lib.flags);

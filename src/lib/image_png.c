@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <png.h>
 #include <sodium.h>
 
 #include "internal.h"
+#include "png_dl.h"
 #include "qr.h"
 
 static const uint8_t png_magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -24,7 +24,7 @@ static const uint8_t jpeg_magic[3] = {0xff, 0xd8, 0xff};
 
 png_voidp totp_png_heap_alloc(png_structp png, png_alloc_size_t n)
 {
-	struct totp_png_heap *h = png_get_mem_ptr(png);
+	struct totp_png_heap *h = totp_png.get_mem_ptr(png);
 	unsigned char *p;
 
 	if (n > h->limit - h->used || n > SIZE_MAX - HEAP_HDR) {
@@ -43,7 +43,7 @@ png_voidp totp_png_heap_alloc(png_structp png, png_alloc_size_t n)
 
 void totp_png_heap_free(png_structp png, png_voidp ptr)
 {
-	struct totp_png_heap *h = png_get_mem_ptr(png);
+	struct totp_png_heap *h = totp_png.get_mem_ptr(png);
 	unsigned char *p = ptr;
 	size_t n;
 
@@ -83,7 +83,7 @@ struct png_dec {
 static void png_dec_error(png_structp png, png_const_charp msg)
 {
 	(void)msg;
-	png_longjmp(png, 1);
+	totp_png.longjmp(png, 1);
 }
 
 static void png_dec_warning(png_structp png, png_const_charp msg)
@@ -96,42 +96,43 @@ static void png_dec_warning(png_structp png, png_const_charp msg)
  * allocate the image. */
 static void png_dec_info(png_structp png, png_infop info)
 {
-	struct png_dec *d = png_get_progressive_ptr(png);
+	struct png_dec *d = totp_png.get_progressive_ptr(png);
 	int depth, ctype, interlace, rc;
 
-	d->width = png_get_image_width(png, info);
-	d->height = png_get_image_height(png, info);
+	d->width = totp_png.get_image_width(png, info);
+	d->height = totp_png.get_image_height(png, info);
 	rc = totp_image_check_size(d->width, d->height);
 	if (rc != TOTP_OK) {
 		d->err = rc;
-		png_error(png, "size");
+		totp_png.error(png, "size");
 	}
-	depth = png_get_bit_depth(png, info);
-	ctype = png_get_color_type(png, info);
-	interlace = png_get_interlace_type(png, info);
+	depth = totp_png.get_bit_depth(png, info);
+	ctype = totp_png.get_color_type(png, info);
+	interlace = totp_png.get_interlace_type(png, info);
 
 	if (ctype == PNG_COLOR_TYPE_PALETTE)
-		png_set_palette_to_rgb(png);
+		totp_png.set_palette_to_rgb(png);
 	if (ctype == PNG_COLOR_TYPE_GRAY && depth < 8)
-		png_set_expand_gray_1_2_4_to_8(png);
-	if (png_get_valid(png, info, PNG_INFO_tRNS))
-		png_set_tRNS_to_alpha(png);
+		totp_png.set_expand_gray_1_2_4_to_8(png);
+	if (totp_png.get_valid(png, info, PNG_INFO_tRNS))
+		totp_png.set_tRNS_to_alpha(png);
 	if (depth == 16)
-		png_set_scale_16(png);
+		totp_png.set_scale_16(png);
 	if (ctype & PNG_COLOR_MASK_COLOR)
-		png_set_rgb_to_gray_fixed(png, PNG_ERROR_ACTION_NONE, -1, -1);
-	if ((ctype & PNG_COLOR_MASK_ALPHA) || png_get_valid(png, info, PNG_INFO_tRNS)) {
+		totp_png.set_rgb_to_gray_fixed(png, PNG_ERROR_ACTION_NONE, -1, -1);
+	if ((ctype & PNG_COLOR_MASK_ALPHA) || totp_png.get_valid(png, info, PNG_INFO_tRNS)) {
 		png_color_16 white = {0, 255, 255, 255, 255};
 
-		png_set_background_fixed(png, &white, PNG_BACKGROUND_GAMMA_SCREEN, 0, PNG_FP_1);
+		totp_png.set_background_fixed(png, &white, PNG_BACKGROUND_GAMMA_SCREEN, 0,
+		                              PNG_FP_1);
 	}
 	if (interlace != PNG_INTERLACE_NONE)
-		(void)png_set_interlace_handling(png);
-	png_read_update_info(png, info);
-	if (png_get_channels(png, info) != 1 || png_get_bit_depth(png, info) != 8 ||
-	    png_get_rowbytes(png, info) != d->width) {
+		(void)totp_png.set_interlace_handling(png);
+	totp_png.read_update_info(png, info);
+	if (totp_png.get_channels(png, info) != 1 || totp_png.get_bit_depth(png, info) != 8 ||
+	    totp_png.get_rowbytes(png, info) != d->width) {
 		d->err = TOTP_E_IMAGE;
-		png_error(png, "unexpected output format");
+		totp_png.error(png, "unexpected output format");
 	}
 	/* With interlace handling, every pass calls back for every row. */
 	d->final_pass = interlace != PNG_INTERLACE_NONE ? 6 : 0;
@@ -139,14 +140,14 @@ static void png_dec_info(png_structp png, png_infop info)
 	d->pixels = malloc((size_t)d->width * d->height);
 	if (!d->pixels) {
 		d->err = TOTP_E_NOMEM;
-		png_error(png, "out of memory");
+		totp_png.error(png, "out of memory");
 	}
 	memset(d->pixels, 0xff, (size_t)d->width * d->height);
 }
 
 static void png_dec_row(png_structp png, png_bytep row, png_uint_32 y, int pass)
 {
-	struct png_dec *d = png_get_progressive_ptr(png);
+	struct png_dec *d = totp_png.get_progressive_ptr(png);
 
 	if (y >= d->height)
 		return;
@@ -154,12 +155,12 @@ static void png_dec_row(png_structp png, png_bytep row, png_uint_32 y, int pass)
 		d->complete = 1;
 	/* Merges an interlace pass into the row; copies otherwise. */
 	if (row)
-		png_progressive_combine_row(png, d->pixels + (size_t)y * d->width, row);
+		totp_png.progressive_combine_row(png, d->pixels + (size_t)y * d->width, row);
 }
 
 static void png_dec_end(png_structp png, png_infop info)
 {
-	struct png_dec *d = png_get_progressive_ptr(png);
+	struct png_dec *d = totp_png.get_progressive_ptr(png);
 
 	(void)info;
 	d->ended = 1;
@@ -185,18 +186,18 @@ static int png_dec_run(struct png_dec *d, const uint8_t *buf, size_t len)
 {
 	png_structp png = d->png;
 
-	if (setjmp(png_jmpbuf(png)))
+	if (setjmp(TOTP_PNG_JMPBUF(png)))
 		return d->err ? d->err : d->heap.exhausted ? TOTP_E_NOMEM : TOTP_E_IMAGE;
 
-	png_set_user_limits(png, TOTP_IMAGE_SIDE_MAX, TOTP_IMAGE_SIDE_MAX);
-	png_set_chunk_malloc_max(png, 1u << 20);
-	png_set_chunk_cache_max(png, 128);
+	totp_png.set_user_limits(png, TOTP_IMAGE_SIDE_MAX, TOTP_IMAGE_SIDE_MAX);
+	totp_png.set_chunk_malloc_max(png, 1u << 20);
+	totp_png.set_chunk_cache_max(png, 128);
 	/* Only IHDR, PLTE, tRNS, IDAT and IEND are interpreted: no gamma or
 	 * colour management, no text chunks to inflate. */
-	png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
-	png_set_progressive_read_fn(png, d, png_dec_info, png_dec_row, png_dec_end);
+	totp_png.set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+	totp_png.set_progressive_read_fn(png, d, png_dec_info, png_dec_row, png_dec_end);
 	/* libpng only reads the buffer it is given. */
-	png_process_data(png, d->info, (png_bytep)(uintptr_t)buf, len);
+	totp_png.process_data(png, d->info, (png_bytep)(uintptr_t)buf, len);
 	if (!d->ended || !d->pixels || !d->complete)
 		return TOTP_E_IMAGE;
 	return TOTP_OK;
@@ -210,15 +211,18 @@ int totp_image_decode_png(struct totp_image *out, const uint8_t *buf, size_t len
 	memset(&d, 0, sizeof(d));
 	d.heap.limit = TOTP_PNG_HEAP_MAX;
 	rc = png_precheck(buf, len);
+	if (rc == TOTP_OK)
+		rc = totp_png_load();
 	if (rc != TOTP_OK)
 		return rc;
-	d.png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, &d, png_dec_error, png_dec_warning,
-	                                 &d.heap, totp_png_heap_alloc, totp_png_heap_free);
+	d.png = totp_png.create_read_struct_2(PNG_LIBPNG_VER_STRING, &d, png_dec_error,
+	                                      png_dec_warning, &d.heap, totp_png_heap_alloc,
+	                                      totp_png_heap_free);
 	if (!d.png)
 		return TOTP_E_NOMEM;
-	d.info = png_create_info_struct(d.png);
+	d.info = totp_png.create_info_struct(d.png);
 	rc = d.info ? png_dec_run(&d, buf, len) : TOTP_E_NOMEM;
-	png_destroy_read_struct(&d.png, &d.info, NULL);
+	totp_png.destroy_read_struct(&d.png, &d.info, NULL);
 	if (rc == TOTP_OK) {
 		out->pixels = d.pixels;
 		out->width = d.width;

@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <png.h>
 #include <qrencode.h>
 #include <sodium.h>
 
 #include "dl.h"
 #include "internal.h"
+#include "png_dl.h"
 #include "qr.h"
 
 #define QUIET_ZONE 4
@@ -148,7 +148,7 @@ struct png_out {
 
 static void png_out_write(png_structp png, png_bytep data, size_t n)
 {
-	struct png_out *o = png_get_io_ptr(png);
+	struct png_out *o = totp_png.get_io_ptr(png);
 
 	if (n >= o->cap - o->len) {
 		size_t cap = o->cap ? o->cap : 4096;
@@ -157,7 +157,7 @@ static void png_out_write(png_structp png, png_bytep data, size_t n)
 		while (n >= cap - o->len) {
 			if (cap > SIZE_MAX / 2) {
 				o->err = TOTP_E_NOMEM;
-				png_error(png, "out of memory");
+				totp_png.error(png, "out of memory");
 			}
 			cap *= 2;
 		}
@@ -165,7 +165,7 @@ static void png_out_write(png_structp png, png_bytep data, size_t n)
 		nb = sodium_malloc(cap);
 		if (!nb) {
 			o->err = TOTP_E_NOMEM;
-			png_error(png, "out of memory");
+			totp_png.error(png, "out of memory");
 		}
 		if (o->len)
 			memcpy(nb, o->buf, o->len);
@@ -186,7 +186,7 @@ static void png_out_flush(png_structp png)
 static void png_out_error(png_structp png, png_const_charp msg)
 {
 	(void)msg;
-	png_longjmp(png, 1);
+	totp_png.longjmp(png, 1);
 }
 
 static void png_out_warning(png_structp png, png_const_charp msg)
@@ -199,12 +199,12 @@ static int png_out_run(struct png_out *o, const struct qr *q)
 {
 	png_uint_32 side = (png_uint_32)q->size * q->px;
 
-	if (setjmp(png_jmpbuf(o->png)))
+	if (setjmp(TOTP_PNG_JMPBUF(o->png)))
 		return o->err ? o->err : o->heap.exhausted ? TOTP_E_NOMEM : TOTP_E_IMAGE;
-	png_set_write_fn(o->png, o, png_out_write, png_out_flush);
-	png_set_IHDR(o->png, o->info, side, side, 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
-	             PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	png_write_info(o->png, o->info);
+	totp_png.set_write_fn(o->png, o, png_out_write, png_out_flush);
+	totp_png.set_IHDR(o->png, o->info, side, side, 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+	                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	totp_png.write_info(o->png, o->info);
 	for (unsigned my = 0; my < q->size; my++) {
 		memset(o->row, 0xff, o->rowbytes);
 		for (unsigned mx = 0; mx < q->size; mx++) {
@@ -214,9 +214,9 @@ static int png_out_run(struct png_out *o, const struct qr *q)
 				o->row[x >> 3] &= (uint8_t) ~(0x80u >> (x & 7));
 		}
 		for (unsigned k = 0; k < q->px; k++)
-			png_write_row(o->png, o->row);
+			totp_png.write_row(o->png, o->row);
 	}
-	png_write_end(o->png, o->info);
+	totp_png.write_end(o->png, o->info);
 	return TOTP_OK;
 }
 
@@ -232,18 +232,22 @@ int totp_qr_png(uint8_t **out, size_t *outlen, const uint8_t *data, size_t len,
 	*out = NULL;
 	*outlen = 0;
 	memset(&o, 0, sizeof(o));
+	rc = totp_png_load();
+	if (rc != TOTP_OK)
+		return rc;
 	rc = qr_make(&q, data, len, opts);
 	if (rc != TOTP_OK)
 		return rc;
 	o.heap.limit = TOTP_PNG_HEAP_MAX;
 	o.rowbytes = ((size_t)q.size * q.px + 7) / 8;
 	o.row = malloc(o.rowbytes);
-	o.png = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, &o, png_out_error, png_out_warning,
-	                                  &o.heap, totp_png_heap_alloc, totp_png_heap_free);
+	o.png = totp_png.create_write_struct_2(PNG_LIBPNG_VER_STRING, &o, png_out_error,
+	                                       png_out_warning, &o.heap, totp_png_heap_alloc,
+	                                       totp_png_heap_free);
 	if (o.png)
-		o.info = png_create_info_struct(o.png);
+		o.info = totp_png.create_info_struct(o.png);
 	rc = o.row && o.png && o.info ? png_out_run(&o, &q) : TOTP_E_NOMEM;
-	png_destroy_write_struct(&o.png, &o.info);
+	totp_png.destroy_write_struct(&o.png, &o.info);
 	if (o.row) {
 		sodium_memzero(o.row, o.rowbytes);
 		free(o.row);

@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 #include <jpeglib.h>
-#include <png.h>
+#include <png.h> /* only for the version built with */
 #include <sodium.h>
 
 #include "internal.h"
@@ -26,9 +26,12 @@ static const struct {
 	const char *name;
 	const char *soname;
 } libs[LIB_END_] = {
-        [LIB_SODIUM] = {"libsodium", NULL},    [LIB_QRENCODE] = {"libqrencode", "libqrencode.so.4"},
-        [LIB_PNG] = {"libpng", NULL},          [LIB_JANSSON] = {"jansson", NULL},
-        [LIB_ZBAR] = {"zbar", "libzbar.so.0"}, [LIB_JPEG] = {"libjpeg", "libjpeg.so.62"},
+        [LIB_SODIUM] = {"libsodium", NULL},
+        [LIB_QRENCODE] = {"libqrencode", "libqrencode.so.4"},
+        [LIB_PNG] = {"libpng", "libpng16.so.16"},
+        [LIB_JANSSON] = {"jansson", NULL},
+        [LIB_ZBAR] = {"zbar", "libzbar.so.0"},
+        [LIB_JPEG] = {"libjpeg", "libjpeg.so.62"},
 };
 
 static void set_version(struct totp_library *out, const char *v)
@@ -80,6 +83,23 @@ static void qrencode_info(struct totp_library *out)
 	dlclose(h);
 }
 
+static void libpng_info(struct totp_library *out)
+{
+	void *h = already_loaded(out->soname);
+	png_const_charp (*version)(png_const_structrp);
+	void *p;
+
+	if (!h)
+		return;
+	out->flags |= TOTP_LIBRARY_LOADED;
+	p = dlsym(h, "png_get_libpng_ver");
+	if (p) {
+		memcpy(&version, &p, sizeof(p));
+		set_version(out, version(NULL));
+	}
+	dlclose(h);
+}
+
 static void jpeg_info(struct totp_library *out)
 {
 	void *h = already_loaded(out->soname);
@@ -116,7 +136,7 @@ int totp_library_info(size_t i, struct totp_library *out)
 		qrencode_info(out);
 		break;
 	case LIB_PNG:
-		set_version(out, png_get_libpng_ver(NULL));
+		libpng_info(out);
 		break;
 	case LIB_JANSSON:
 #if JANSSON_VERSION_HEX >= 0x020d00
