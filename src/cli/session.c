@@ -190,39 +190,38 @@ static bool contains_nocase(const char *hay, size_t hlen, const char *needle, si
 	return false;
 }
 
-/* How account i's labels match the pattern; the pattern's length is plen. */
-enum match { NONE, SUBSTRING, ACCOUNT, LABEL };
+/* How exactly an account's labels match a pattern, better kinds last. */
+enum match { NONE, ACCOUNT, LABEL };
 
-static enum match match_labels(const struct totp_labels *l, const char *pattern, size_t plen,
-                               enum match best)
+/* LABEL when the pattern is "issuer:account" (or "account" when there is
+ * no issuer), ACCOUNT when it is the account alone, else NONE. */
+static enum match exact_match(const struct totp_labels *l, const char *pattern, size_t plen)
 {
-	const char *issuer = l->issuer, *account = l->account;
-	size_t il = l->issuer_len, al = l->account_len, len;
-	char buf[2 * TOTP_LABEL_MAX];
-	const char *label;
+	size_t il = l->issuer_len, al = l->account_len;
 
-	/* The exact forms first: "issuer:account" (or "account" when there is
-	 * no issuer), then the account alone. */
-	if (il ? il + 1 + al == plen && pattern[il] == ':' && eq_nocase(issuer, pattern, il) &&
-	                    eq_nocase(account, pattern + il + 1, al)
-	       : al == plen && eq_nocase(account, pattern, al))
+	if (il ? il + 1 + al == plen && pattern[il] == ':' && eq_nocase(l->issuer, pattern, il) &&
+	                    eq_nocase(l->account, pattern + il + 1, al)
+	       : al == plen && eq_nocase(l->account, pattern, al))
 		return LABEL;
-	if (al == plen && eq_nocase(account, pattern, al))
+	if (al == plen && eq_nocase(l->account, pattern, al))
 		return ACCOUNT;
-	/* Once an exact match is known a substring one cannot count. */
-	if (best > SUBSTRING)
-		return NONE;
-	if (plen == 0)
-		return SUBSTRING;
-	label = join_label(l, buf, &len);
-	return contains_nocase(label, len, pattern, plen) ? SUBSTRING : NONE;
+	return NONE;
+}
+
+static bool substring_match(const struct totp_labels *l, const char *pattern, size_t plen)
+{
+	char buf[2 * TOTP_LABEL_MAX];
+	size_t len;
+	const char *label = join_label(l, buf, &len);
+
+	return plen == 0 || contains_nocase(label, len, pattern, plen);
 }
 
 int vault_match(struct totp_vault *v, const char *pattern, size_t **idx, size_t *n)
 {
-	/* Only the best kind of match found is kept. */
-	enum match best = SUBSTRING;
 	size_t count = totp_vault_count(v), nhits = 0, plen = pattern ? strlen(pattern) : 0;
+	enum match best = NONE;
+	struct totp_labels l;
 	size_t *hits;
 
 	*idx = NULL;
@@ -231,15 +230,14 @@ int vault_match(struct totp_vault *v, const char *pattern, size_t **idx, size_t 
 	hits = malloc((count + 1) * sizeof(size_t));
 	if (!hits)
 		return TOTP_E_NOMEM;
-	for (size_t i = 0; i < count; i++) {
-		struct totp_labels l = {"", 0, "", 0};
-		enum match kind = SUBSTRING;
+	/* An exact label or account wins over any substring, so those are
+	 * looked for first (a length compared per account, mostly); only the
+	 * best kind found is kept. */
+	for (size_t i = 0; pattern && i < count; i++) {
+		enum match kind;
 
-		if (pattern) {
-			(void)!totp_vault_labels(v, i, &l);
-			kind = match_labels(&l, pattern, plen, best);
-		}
-		if (kind < best)
+		if (totp_vault_labels(v, i, &l) != TOTP_OK ||
+		    (kind = exact_match(&l, pattern, plen)) < best || kind == NONE)
 			continue;
 		if (kind > best) {
 			best = kind;
@@ -247,6 +245,10 @@ int vault_match(struct totp_vault *v, const char *pattern, size_t **idx, size_t 
 		}
 		hits[nhits++] = i;
 	}
+	for (size_t i = 0; best == NONE && i < count; i++)
+		if (!pattern ||
+		    (totp_vault_labels(v, i, &l) == TOTP_OK && substring_match(&l, pattern, plen)))
+			hits[nhits++] = i;
 	*idx = hits;
 	*n = nhits;
 	return TOTP_OK;
