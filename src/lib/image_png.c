@@ -83,7 +83,7 @@ struct png_dec {
 static void png_dec_error(png_structp png, png_const_charp msg)
 {
 	(void)msg;
-	totp_png.longjmp(png, 1);
+	totp_png.long_jump(png, 1);
 }
 
 static void png_dec_warning(png_structp png, png_const_charp msg)

@@ -25,7 +25,7 @@ static const struct totp_dl_sym png_syms[] = {
         {"png_get_progressive_ptr", &totp_png.get_progressive_ptr},
         {"png_get_rowbytes", &totp_png.get_rowbytes},
         {"png_get_valid", &totp_png.get_valid},
-        {"png_longjmp", &totp_png.longjmp},
+        {"png_longjmp", &totp_png.long_jump},
         {"png_process_data", &totp_png.process_data},
         {"png_progressive_combine_row", &totp_png.progressive_combine_row},
         {"png_read_update_info", &totp_png.read_update_info},

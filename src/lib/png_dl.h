@@ -29,7 +29,7 @@ struct totp_png_api {
 	__typeof__(&png_get_progressive_ptr) get_progressive_ptr;
 	__typeof__(&png_get_rowbytes) get_rowbytes;
 	__typeof__(&png_get_valid) get_valid;
-	__typeof__(&png_longjmp) longjmp;
+	__typeof__(&png_longjmp) long_jump;
 	__typeof__(&png_process_data) process_data;
 	__typeof__(&png_progressive_combine_row) progressive_combine_row;
 	__typeof__(&png_read_update_info) read_update_info;

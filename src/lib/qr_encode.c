@@ -186,7 +186,7 @@ static void png_out_flush(png_structp png)
 static void png_out_error(png_structp png, png_const_charp msg)
 {
 	(void)msg;
-	totp_png.longjmp(png, 1);
+	totp_png.long_jump(png, 1);
 }
 
 static void png_out_warning(png_structp png, png_const_charp msg)
