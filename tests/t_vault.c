@@ -351,7 +351,6 @@ static void test_plaintext(void)
 	}
 }
 
-/* A saved vault with one entry, its bytes in *file. */
 int main(void)
 {
 	if (vt_setup("t_vault") != 0)

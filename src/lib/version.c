@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 #include <jpeglib.h>
-#include <png.h> /* only for the version built with */
+#include <png.h> /* the type of png_get_libpng_ver */
 #include <sodium.h>
 
 #include "internal.h"
@@ -45,74 +45,32 @@ static void *already_loaded(const char *soname)
 	return dlopen(soname, RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
 }
 
-static void zbar_info(struct totp_library *out)
+/* Symbol name of handle h into the function pointer at fn; 0 if missing.
+ * POSIX guarantees dlsym results convert to function pointers. */
+static int symbol(void *h, const char *name, void *fn)
 {
-	void *h = already_loaded(out->soname);
-	int (*version)(unsigned *, unsigned *, unsigned *);
+	void *p = dlsym(h, name);
+
+	if (p)
+		memcpy(fn, &p, sizeof(p));
+	return p != NULL;
+}
+
+/* The version a library opened on demand reports, h its handle. */
+static void loaded_version(struct totp_library *out, enum lib_id id, void *h)
+{
+	int (*zbar)(unsigned *, unsigned *, unsigned *);
+	const char *(*qrencode)(void);
+	png_const_charp (*png)(png_const_structrp);
 	unsigned major = 0, minor = 0, patch = 0;
-	void *p;
 
-	if (!h)
-		return;
-	out->flags |= TOTP_LIBRARY_LOADED;
-	p = dlsym(h, "zbar_version");
-	if (p) {
-		/* POSIX guarantees dlsym results convert to function pointers. */
-		memcpy(&version, &p, sizeof(p));
-		if (version(&major, &minor, &patch) == 0)
-			snprintf(out->version, sizeof(out->version), "%u.%u.%u", major, minor,
-			         patch);
-	}
-	dlclose(h);
-}
-
-static void qrencode_info(struct totp_library *out)
-{
-	void *h = already_loaded(out->soname);
-	const char *(*version)(void);
-	void *p;
-
-	if (!h)
-		return;
-	out->flags |= TOTP_LIBRARY_LOADED;
-	p = dlsym(h, "QRcode_APIVersionString");
-	if (p) {
-		memcpy(&version, &p, sizeof(p));
-		set_version(out, version());
-	}
-	dlclose(h);
-}
-
-static void libpng_info(struct totp_library *out)
-{
-	void *h = already_loaded(out->soname);
-	png_const_charp (*version)(png_const_structrp);
-	void *p;
-
-	if (!h)
-		return;
-	out->flags |= TOTP_LIBRARY_LOADED;
-	p = dlsym(h, "png_get_libpng_ver");
-	if (p) {
-		memcpy(&version, &p, sizeof(p));
-		set_version(out, version(NULL));
-	}
-	dlclose(h);
-}
-
-static void jpeg_info(struct totp_library *out)
-{
-	void *h = already_loaded(out->soname);
-
-	if (h) {
-		out->flags |= TOTP_LIBRARY_LOADED;
-		dlclose(h);
-	}
-#ifdef LIBJPEG_TURBO_VERSION
-	/* libjpeg's interface has no version call: name the build's. */
-	set_version(out, STR(LIBJPEG_TURBO_VERSION));
-	out->flags |= TOTP_LIBRARY_BUILT;
-#endif
+	if (id == LIB_ZBAR && symbol(h, "zbar_version", &zbar) && zbar(&major, &minor, &patch) == 0)
+		snprintf(out->version, sizeof(out->version), "%u.%u.%u", major, minor, patch);
+	else if (id == LIB_QRENCODE && symbol(h, "QRcode_APIVersionString", &qrencode))
+		set_version(out, qrencode());
+	else if (id == LIB_PNG && symbol(h, "png_get_libpng_ver", &png))
+		set_version(out, png(NULL));
+	/* libjpeg's interface has no version call: named below from the build. */
 }
 
 int totp_library_info(size_t i, struct totp_library *out)
@@ -124,19 +82,20 @@ int totp_library_info(size_t i, struct totp_library *out)
 		return TOTP_E_INVAL;
 	out->name = libs[i].name;
 	out->soname = libs[i].soname;
-	if (out->soname)
+	out->flags = TOTP_LIBRARY_LOADED;
+	if (out->soname) {
+		void *h = already_loaded(out->soname);
+
 		out->flags = TOTP_LIBRARY_ON_DEMAND;
-	else
-		out->flags = TOTP_LIBRARY_LOADED;
+		if (h) {
+			out->flags |= TOTP_LIBRARY_LOADED;
+			loaded_version(out, (enum lib_id)i, h);
+			dlclose(h);
+		}
+	}
 	switch ((enum lib_id)i) {
 	case LIB_SODIUM:
 		set_version(out, sodium_version_string());
-		break;
-	case LIB_QRENCODE:
-		qrencode_info(out);
-		break;
-	case LIB_PNG:
-		libpng_info(out);
 		break;
 	case LIB_JANSSON:
 #if JANSSON_VERSION_HEX >= 0x020d00
@@ -146,12 +105,16 @@ int totp_library_info(size_t i, struct totp_library *out)
 		out->flags |= TOTP_LIBRARY_BUILT;
 #endif
 		break;
-	case LIB_ZBAR:
-		zbar_info(out);
-		break;
 	case LIB_JPEG:
-		jpeg_info(out);
+#ifdef LIBJPEG_TURBO_VERSION
+		/* libjpeg's interface has no version call: name the build's. */
+		set_version(out, STR(LIBJPEG_TURBO_VERSION));
+		out->flags |= TOTP_LIBRARY_BUILT;
+#endif
 		break;
+	case LIB_QRENCODE:
+	case LIB_PNG:
+	case LIB_ZBAR: /* their versions come from the loaded library */
 	case LIB_END_:
 		break;
 	}
