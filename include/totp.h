@@ -404,6 +404,25 @@ int totp_vault_labels(const struct totp_vault *v, size_t i, struct totp_labels *
  * judged every entry when it was opened); TOTP_E_INVAL out of range. */
 int totp_vault_check(const struct totp_vault *v, size_t i);
 
+/* Whether totp_vault_open_key_where keeps the entry at position pos of the
+ * file, given its labels and totp_entry_check's verdict: nonzero keeps it.
+ * It sees entries before the file is authenticated, so it must only
+ * decide: if the file then fails, the open fails and nothing is kept. */
+typedef int (*totp_keep_fn)(void *ctx, size_t pos, const struct totp_labels *labels, int check);
+
+/* Open with a key to use a few entries, such as the one `code NAME` wants:
+ * the file is read once through a small buffer and authenticated and
+ * checked whole, with the errors of totp_vault_open_key, but only the
+ * entries keep() accepts are decoded and held, in file order.  The vault
+ * is read-only: add, remove, rekey and save return TOTP_E_INVAL. */
+int totp_vault_open_key_where(struct totp_vault **out, const char *path,
+                              const uint8_t key[TOTP_KEY_BYTES], totp_keep_fn keep,
+                              void *ctx) TOTP_WUR;
+
+/* Entry i's position in the vault file: i itself, except in a vault opened
+ * with totp_vault_open_key_where.  SIZE_MAX out of range. */
+size_t totp_vault_position(const struct totp_vault *v, size_t i);
+
 /* Append a copy of e (checked with totp_entry_check). */
 int totp_vault_add(struct totp_vault *v, const struct totp_entry *e) TOTP_WUR;
 int totp_vault_remove(struct totp_vault *v, size_t i) TOTP_WUR;

@@ -51,16 +51,11 @@ void totp_entry_wipe(struct totp_entry *e)
  * and no control characters (which could also carry escape sequences). */
 int totp_label_text_check(const char *s, size_t len)
 {
-	size_t i = 0;
-
-	/* Printable ASCII, nearly every label, in one cheap pass. */
-	while (i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f)
-		i++;
-	if (i == len)
+	if (totp_ascii_printable(s, len))
 		return TOTP_OK;
-	if (!totp_utf8_valid(s + i, len - i))
+	if (!totp_utf8_valid(s, len))
 		return TOTP_E_UTF8;
-	for (; i < len; i++)
+	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return TOTP_E_LABEL;
 	return TOTP_OK;

@@ -38,6 +38,10 @@ static inline uint64_t totp_load_be64(const uint8_t *p)
 /* 1 when s[0..len) is valid UTF-8 (no overlongs, surrogates or NULs). */
 int totp_utf8_valid(const char *s, size_t len);
 
+/* 1 when every byte of s[0..len) is printable ASCII, 0x20..0x7e: nearly
+ * every label, judged eight bytes at a time. */
+int totp_ascii_printable(const char *s, size_t len);
+
 /* The text of an issuer or account, as totp_entry_check wants it: TOTP_OK,
  * TOTP_E_UTF8, or TOTP_E_LABEL for a control character (entry.c). */
 int totp_label_text_check(const char *s, size_t len);

@@ -1,6 +1,8 @@
 /*
  * utf8.c - strict UTF-8 validation (RFC 3629).
  */
+#include <string.h>
+
 #include "internal.h"
 
 /*
@@ -54,4 +56,38 @@ int totp_utf8_valid(const char *s, size_t len)
 		i += n + 1;
 	}
 	return 1;
+}
+
+/*
+ * A word holds a byte outside 0x20..0x7e when one has its top bit set, when
+ * adding 1 to each carries into a top bit (0x7f), or when subtracting 0x20
+ * from each borrows into the top bit of a byte that lacked it (below 0x20).
+ * Carries and borrows between bytes can mark other bytes too, but only
+ * after a byte that is itself out of range, so the answer for the word is
+ * exact.  A tail shorter than a word is read as the last eight bytes.
+ */
+static uint64_t out_of_range(const char *s)
+{
+	const uint64_t ones = 0x0101010101010101u;
+	uint64_t x;
+
+	memcpy(&x, s, 8);
+	return ((x - 0x20 * ones) & ~x) | x | (x + ones);
+}
+
+int totp_ascii_printable(const char *s, size_t len)
+{
+	uint64_t bad = 0;
+	size_t i = 0;
+
+	if (len < 8) {
+		for (; i < len; i++)
+			if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+				return 0;
+		return 1;
+	}
+	for (; len - i > 8; i += 8)
+		bad |= out_of_range(s + i);
+	bad |= out_of_range(s + len - 8);
+	return !(bad & 0x8080808080808080u);
 }

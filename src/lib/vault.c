@@ -25,13 +25,14 @@ void totp_vault_close(struct totp_vault *v)
 	secmem_release(&v->index);
 	secmem_release(&v->plain);
 	free(v->slots);
+	free(v->pos);
 	secmem_release(&v->keymem);
 	totp_vfile_close(&v->file);
 	sodium_memzero(v, sizeof(*v));
 	free(v);
 }
 
-static int vault_new(struct totp_vault **out)
+int vault_alloc(struct totp_vault **out)
 {
 	struct totp_vault *v;
 	int rc = totp_sodium_ready();
@@ -52,14 +53,9 @@ static int vault_new(struct totp_vault **out)
 	return TOTP_OK;
 }
 
-struct header_ctx {
-	struct totp_vault_info *info;
-	uint8_t *nonce;
-};
-
-static int check_header(void *ctx, const uint8_t *hdr, uint64_t size)
+int vault_check_header(void *ctx, const uint8_t *hdr, uint64_t size)
 {
-	struct header_ctx *c = ctx;
+	struct vault_header_ctx *c = ctx;
 
 	c->info->file_size = size;
 	return vault_header_decode(c->info, c->nonce, hdr);
@@ -77,8 +73,8 @@ int totp_vault_info(struct totp_vault_info *info, const char *path)
 	totp_vfile_init(&f);
 	rc = totp_vfile_open_dir(&f, path, 0);
 	if (rc == TOTP_OK)
-		rc = totp_vfile_read(&f, hdr, check_header, &(struct header_ctx){info, nonce},
-		                     NULL);
+		rc = totp_vfile_read(&f, hdr, vault_check_header,
+		                     &(struct vault_header_ctx){info, nonce}, NULL);
 	totp_vfile_close(&f);
 	return rc;
 }
@@ -95,7 +91,7 @@ static int vault_open(struct totp_vault **out, const char *path, const char *pas
 	*out = NULL;
 	if (!path || (flags & ~(unsigned)TOTP_VAULT_WRITE) || (!key && !pass && passlen))
 		return TOTP_E_INVAL;
-	rc = vault_new(&v);
+	rc = vault_alloc(&v);
 	if (rc)
 		return rc;
 	rc = totp_vfile_open_dir(&v->file, path, 0);
@@ -118,8 +114,8 @@ static int vault_open(struct totp_vault **out, const char *path, const char *pas
 	 * (libsodium checks the tag before it decrypts); the plaintext stays
 	 * there while the vault is open, and entries are decoded from it when
 	 * first used. */
-	rc = totp_vfile_read(&v->file, hdr, check_header, &(struct header_ctx){&v->info, nonce},
-	                     &v->plain);
+	rc = totp_vfile_read(&v->file, hdr, vault_check_header,
+	                     &(struct vault_header_ctx){&v->info, nonce}, &v->plain);
 	if (rc)
 		goto out;
 	if (key)
@@ -178,7 +174,7 @@ int totp_vault_create(struct totp_vault **out, const char *path, const char *pas
 	rc = totp_kdf_check(kdf);
 	if (rc)
 		return rc;
-	rc = vault_new(&v);
+	rc = vault_alloc(&v);
 	if (rc)
 		return rc;
 	rc = totp_vfile_open_dir(&v->file, path, 1);
@@ -293,7 +289,8 @@ out:
 
 int totp_vault_save(struct totp_vault *v)
 {
-	if (!v || !v->writable)
+	/* A partial vault is never writable: saving it would drop the rest. */
+	if (!v || !v->writable || v->partial)
 		return TOTP_E_INVAL;
 	return vault_write(v, 0);
 }
@@ -304,7 +301,7 @@ int totp_vault_rekey(struct totp_vault *v, const char *pass, size_t passlen,
 	uint8_t salt[VAULT_SALT_BYTES], *key;
 	int rc;
 
-	if (!v || !kdf || (!pass && passlen))
+	if (!v || !kdf || (!pass && passlen) || v->partial)
 		return TOTP_E_INVAL;
 	rc = totp_kdf_check(kdf);
 	if (rc)
@@ -368,6 +365,13 @@ int totp_vault_labels(const struct totp_vault *v, size_t i, struct totp_labels *
 	return TOTP_OK;
 }
 
+size_t totp_vault_position(const struct totp_vault *v, size_t i)
+{
+	if (!v || i >= v->count)
+		return SIZE_MAX;
+	return v->partial ? v->pos[i] : i;
+}
+
 int totp_vault_check(const struct totp_vault *v, size_t i)
 {
 	if (!v || i >= v->count)
@@ -375,9 +379,8 @@ int totp_vault_check(const struct totp_vault *v, size_t i)
 	return v->slots[i].e ? totp_entry_check(v->slots[i].e) : v->slots[i].check;
 }
 
-/* Guarded room for one added entry: the last store of the chain, or a new
- * one as large as everything added so far. */
-static struct totp_entry *added_entry(struct totp_vault *v)
+/* The last store of the chain, or a new one as large as all the others. */
+struct totp_entry *vault_entry_store(struct totp_vault *v)
 {
 	struct secmem *chain, *last = v->nadded ? &v->added[v->nadded - 1] : NULL;
 	size_t n = VAULT_ENTRIES_MIN_CAP;
@@ -400,7 +403,7 @@ int totp_vault_add(struct totp_vault *v, const struct totp_entry *e)
 	struct totp_entry *n;
 	int rc;
 
-	if (!v || !e)
+	if (!v || !e || v->partial)
 		return TOTP_E_INVAL;
 	rc = totp_entry_check(e);
 	if (rc)
@@ -408,7 +411,7 @@ int totp_vault_add(struct totp_vault *v, const struct totp_entry *e)
 	rc = vault_slots_grow(v);
 	if (rc)
 		return rc;
-	if (!(n = added_entry(v)))
+	if (!(n = vault_entry_store(v)))
 		return TOTP_E_NOMEM;
 	memcpy(n, e, sizeof(*e));
 	v->slots[v->count++] = (struct vault_slot){.e = n};
@@ -417,7 +420,7 @@ int totp_vault_add(struct totp_vault *v, const struct totp_entry *e)
 
 int totp_vault_remove(struct totp_vault *v, size_t i)
 {
-	if (!v || i >= v->count)
+	if (!v || i >= v->count || v->partial)
 		return TOTP_E_INVAL;
 	if (v->slots[i].e)
 		sodium_memzero(v->slots[i].e, sizeof(*v->slots[i].e));

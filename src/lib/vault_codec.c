@@ -23,8 +23,6 @@ enum {
 };
 
 #define FIELD_HEAD 3 /* tag and length */
-#define ENTRY_HEAD 4 /* record length */
-#define COUNT_HEAD 4 /* entry count */
 
 _Static_assert(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES == VAULT_NONCE_BYTES, "nonce size");
 _Static_assert(crypto_aead_xchacha20poly1305_ietf_ABYTES == VAULT_TAG_BYTES, "tag size");
@@ -105,7 +103,7 @@ static uint8_t *entry_encode(uint8_t *p, const struct totp_entry *e, size_t size
 	uint8_t b[8];
 
 	totp_store_be32(p, (uint32_t)size);
-	p += ENTRY_HEAD;
+	p += VAULT_RECORD_HEAD;
 	p = put_field(p, TAG_ISSUER, e->issuer, strlen(e->issuer));
 	p = put_field(p, TAG_ACCOUNT, e->account, strlen(e->account));
 	p = put_field(p, TAG_SECRET, e->secret, e->secret_len);
@@ -118,18 +116,18 @@ static uint8_t *entry_encode(uint8_t *p, const struct totp_entry *e, size_t size
 	return put_field(p, TAG_COUNTER, b, 8);
 }
 
-static int entry_decode(struct totp_entry *e, const uint8_t *p, size_t len);
-
 /* Slot i as an entry: the decoded one, or its record decoded into tmp. */
 static const struct totp_entry *slot_entry(const struct totp_vault *v, size_t i,
                                            struct totp_entry *tmp)
 {
 	const struct vault_slot *s = &v->slots[i];
+	struct vault_record r;
 
 	if (s->e)
 		return s->e;
-	if (entry_decode(tmp, v->plain.base + s->rec, s->reclen) != TOTP_OK)
+	if (vault_record_parse(&r, v->plain.base + s->rec, s->reclen) != TOTP_OK)
 		return NULL;
+	vault_record_decode(tmp, &r);
 	return tmp;
 }
 
@@ -141,7 +139,7 @@ int vault_plain_encode(const struct totp_vault *v, uint8_t **out, size_t *outlen
 	const size_t limit = VAULT_FILE_MAX - VAULT_FILE_MIN;
 	const struct totp_entry *e;
 	struct totp_entry *tmp;
-	size_t total = COUNT_HEAD, sz;
+	size_t total = VAULT_COUNT_HEAD, sz;
 	uint8_t *buf = NULL, *p;
 	int rc = TOTP_OK;
 
@@ -153,7 +151,7 @@ int vault_plain_encode(const struct totp_vault *v, uint8_t **out, size_t *outlen
 	for (size_t i = 0; i < v->count && rc == TOTP_OK; i++) {
 		if (!(e = slot_entry(v, i, tmp)) || !(sz = entry_size(e)))
 			rc = TOTP_E_INVAL;
-		else if ((total += ENTRY_HEAD + sz) > limit)
+		else if ((total += VAULT_RECORD_HEAD + sz) > limit)
 			rc = TOTP_E_TOOBIG;
 	}
 	total = (total + VAULT_PAD - 1) / VAULT_PAD * VAULT_PAD;
@@ -164,7 +162,7 @@ int vault_plain_encode(const struct totp_vault *v, uint8_t **out, size_t *outlen
 	if (rc == TOTP_OK) {
 		memset(buf, 0, total);
 		totp_store_be32(buf, (uint32_t)v->count);
-		p = buf + COUNT_HEAD;
+		p = buf + VAULT_COUNT_HEAD;
 		for (size_t i = 0; i < v->count; i++) {
 			e = slot_entry(v, i, tmp);
 			p = entry_encode(p, e, entry_size(e));
@@ -177,29 +175,12 @@ int vault_plain_encode(const struct totp_vault *v, uint8_t **out, size_t *outlen
 	return rc;
 }
 
-/*
- * One record's fields, found in place: the structure is checked, values
- * that totp_entry_check rejects are kept as they are (so one odd entry
- * never makes a vault unreadable).  Unknown tags are skipped.  Labels are
- * under TOTP_LABEL_MAX bytes with no NUL; the secret is at most
- * TOTP_SECRET_MAX bytes.
- */
-struct record {
-	struct totp_entry_view view; /* labels and settings */
-	const uint8_t *secret;
-	uint64_t counter;
-};
-
-static int record_parse(struct record *r, const uint8_t *p, size_t len)
+int vault_record_parse(struct vault_record *r, const uint8_t *p, size_t len)
 {
-	static const uint8_t want_len[] = {
-	        [TAG_TYPE] = 1,   [TAG_ALGO] = 1,    [TAG_DIGITS] = 1,
-	        [TAG_PERIOD] = 4, [TAG_COUNTER] = 8,
-	};
 	unsigned seen = 0;
 
 	/* Values of fields a record leaves out. */
-	*r = (struct record){
+	*r = (struct vault_record){
 	        .view = {.issuer = "",
 	                 .account = "",
 	                 .type = TOTP_TYPE_TOTP,
@@ -217,22 +198,20 @@ static int record_parse(struct record *r, const uint8_t *p, size_t len)
 			return TOTP_E_CORRUPT;
 		tag = p[0];
 		fl = (size_t)p[1] << 8 | p[2];
-		val = p + FIELD_HEAD;
 		if (fl > len - FIELD_HEAD)
 			return TOTP_E_CORRUPT;
+		val = p + FIELD_HEAD;
 		p += FIELD_HEAD + fl;
 		len -= FIELD_HEAD + fl;
-		if (tag < TAG_ISSUER || tag > TAG_COUNTER)
-			continue;
+		if (tag - TAG_ISSUER > TAG_COUNTER - TAG_ISSUER)
+			continue; /* unknown: skipped */
 		if (seen & 1u << tag)
 			return TOTP_E_CORRUPT;
 		seen |= 1u << tag;
-		if (tag < TOTP_ARRAY_LEN(want_len) && want_len[tag] && fl != want_len[tag])
-			return TOTP_E_CORRUPT;
 		switch (tag) {
 		case TAG_ISSUER:
 		case TAG_ACCOUNT:
-			if (fl >= TOTP_LABEL_MAX || memchr(val, 0, fl))
+			if (fl >= TOTP_LABEL_MAX)
 				return TOTP_E_CORRUPT;
 			if (tag == TAG_ISSUER) {
 				r->view.issuer = (const char *)val;
@@ -249,18 +228,25 @@ static int record_parse(struct record *r, const uint8_t *p, size_t len)
 			r->view.secret_len = fl;
 			break;
 		case TAG_TYPE:
-			r->view.type = (enum totp_type)val[0];
-			break;
 		case TAG_ALGO:
-			r->view.algo = (enum totp_algo)val[0];
-			break;
 		case TAG_DIGITS:
-			r->view.digits = val[0];
+			if (fl != 1)
+				return TOTP_E_CORRUPT;
+			if (tag == TAG_TYPE)
+				r->view.type = (enum totp_type)val[0];
+			else if (tag == TAG_ALGO)
+				r->view.algo = (enum totp_algo)val[0];
+			else
+				r->view.digits = val[0];
 			break;
 		case TAG_PERIOD:
+			if (fl != 4)
+				return TOTP_E_CORRUPT;
 			r->view.period = totp_load_be32(val);
 			break;
-		default:
+		default: /* TAG_COUNTER */
+			if (fl != 8)
+				return TOTP_E_CORRUPT;
 			r->counter = totp_load_be64(val);
 			break;
 		}
@@ -268,25 +254,29 @@ static int record_parse(struct record *r, const uint8_t *p, size_t len)
 	return TOTP_OK;
 }
 
-/* One record into *e (every byte of which is written). */
-static int entry_decode(struct totp_entry *e, const uint8_t *p, size_t len)
+/* A label with a NUL fails the check, so only then are labels searched. */
+int vault_record_judge(const struct vault_record *r)
 {
-	struct record r;
-	int rc = record_parse(&r, p, len);
+	int rc = totp_entry_view_check(&r->view);
 
-	if (rc)
-		return rc;
+	if (rc != TOTP_OK && (memchr(r->view.issuer, 0, r->view.issuer_len) ||
+	                      memchr(r->view.account, 0, r->view.account_len)))
+		return TOTP_E_CORRUPT;
+	return rc;
+}
+
+void vault_record_decode(struct totp_entry *e, const struct vault_record *r)
+{
 	memset(e, 0, sizeof(*e));
-	memcpy(e->issuer, r.view.issuer, r.view.issuer_len);
-	memcpy(e->account, r.view.account, r.view.account_len);
-	memcpy(e->secret, r.secret, r.view.secret_len);
-	e->secret_len = r.view.secret_len;
-	e->type = r.view.type;
-	e->algo = r.view.algo;
-	e->digits = r.view.digits;
-	e->period = r.view.period;
-	e->counter = r.counter;
-	return TOTP_OK;
+	memcpy(e->issuer, r->view.issuer, r->view.issuer_len);
+	memcpy(e->account, r->view.account, r->view.account_len);
+	memcpy(e->secret, r->secret, r->view.secret_len);
+	e->secret_len = r->view.secret_len;
+	e->type = r->view.type;
+	e->algo = r->view.algo;
+	e->digits = r->view.digits;
+	e->period = r->view.period;
+	e->counter = r->counter;
 }
 
 /* -- slots ------------------------------------------------------------------ */
@@ -313,17 +303,17 @@ int vault_slots_grow(struct totp_vault *v)
 
 struct totp_entry *vault_slot_load(struct totp_vault *v, struct vault_slot *s)
 {
+	struct vault_record r;
 	struct totp_entry *e;
 
 	if (s->e)
 		return s->e;
+	if (vault_record_parse(&r, v->plain.base + s->rec, s->reclen) != TOTP_OK)
+		return NULL;
 	e = secmem_take(&v->index, sizeof(*e));
 	if (!e)
 		return NULL;
-	if (entry_decode(e, v->plain.base + s->rec, s->reclen) != TOTP_OK) {
-		sodium_memzero(e, sizeof(*e));
-		return NULL;
-	}
+	vault_record_decode(e, &r);
 	s->e = e;
 	return e;
 }
@@ -338,13 +328,13 @@ struct totp_entry *vault_slot_load(struct totp_vault *v, struct vault_slot *s)
 int vault_plain_index(struct totp_vault *v)
 {
 	const uint8_t *p = v->plain.base;
-	size_t len = v->plainlen, n, off = COUNT_HEAD;
+	size_t len = v->plainlen, n, off = VAULT_COUNT_HEAD;
 	int rc;
 
-	if (len < COUNT_HEAD)
+	if (len < VAULT_COUNT_HEAD)
 		return TOTP_E_CORRUPT;
 	n = totp_load_be32(p);
-	if (n > VAULT_ENTRIES_MAX || n > (len - COUNT_HEAD) / ENTRY_HEAD)
+	if (n > VAULT_ENTRIES_MAX || n > (len - VAULT_COUNT_HEAD) / VAULT_RECORD_HEAD)
 		return TOTP_E_CORRUPT;
 	v->count = v->cap = 0;
 	if (n && !(v->slots = calloc(n, sizeof(*v->slots))))
@@ -356,15 +346,17 @@ int vault_plain_index(struct totp_vault *v)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		struct vault_slot *s = &v->slots[i];
-		struct record r;
+		struct vault_record r;
 		size_t rl;
+		int check;
 
 		rc = TOTP_E_CORRUPT;
-		if (len - off < ENTRY_HEAD)
+		if (len - off < VAULT_RECORD_HEAD)
 			break;
 		rl = totp_load_be32(p + off);
-		off += ENTRY_HEAD;
-		if (rl > len - off || (rc = record_parse(&r, p + off, rl)) != TOTP_OK)
+		off += VAULT_RECORD_HEAD;
+		if (rl > len - off || vault_record_parse(&r, p + off, rl) != TOTP_OK ||
+		    (check = vault_record_judge(&r)) == TOTP_E_CORRUPT)
 			break;
 		s->rec = (uint32_t)off;
 		s->reclen = (uint32_t)rl;
@@ -374,7 +366,7 @@ int vault_plain_index(struct totp_vault *v)
 		        r.view.account_len ? (uint32_t)((const uint8_t *)r.view.account - p) : 0;
 		s->issuer_len = (uint8_t)r.view.issuer_len;
 		s->account_len = (uint8_t)r.view.account_len;
-		s->check = totp_entry_view_check(&r.view);
+		s->check = check;
 		off += rl;
 		v->count = i + 1;
 		rc = TOTP_OK;

@@ -313,7 +313,7 @@ static int open_read(const struct totp_vfile *f, int *fdp, uint64_t *size)
 	return TOTP_OK;
 }
 
-static int read_at(int fd, uint8_t *buf, size_t len, uint64_t off)
+int totp_vfile_pread(int fd, uint8_t *buf, size_t len, uint64_t off)
 {
 	while (len) {
 		ssize_t n = pread(fd, buf, len, (off_t)off);
@@ -351,34 +351,54 @@ static int at_end(int fd, uint64_t off)
 	return TOTP_OK;
 }
 
-int totp_vfile_read(const struct totp_vfile *f, uint8_t hdr[VAULT_HEADER_BYTES],
-                    totp_vfile_header_fn check, void *ctx, struct secmem *body)
+int totp_vfile_read_with(const struct totp_vfile *f, uint8_t hdr[VAULT_HEADER_BYTES],
+                         totp_vfile_header_fn check, void *ctx, totp_vfile_body_fn body,
+                         void *body_ctx)
 {
 	uint64_t size;
-	size_t len;
 	int fd = -1, rc, saved;
 
 	rc = open_read(f, &fd, &size);
 	if (rc)
 		return rc;
-	rc = read_at(fd, hdr, VAULT_HEADER_BYTES, 0);
+	rc = totp_vfile_pread(fd, hdr, VAULT_HEADER_BYTES, 0);
 	if (rc == TOTP_OK)
 		rc = check(ctx, hdr, size);
-	if (rc || !body)
-		goto out;
-	/* Bounded by open_read: at most VAULT_FILE_MAX. */
-	len = (size_t)(size - VAULT_HEADER_BYTES);
-	rc = secmem_reserve(body, len);
-	if (rc == TOTP_OK)
-		rc = read_at(fd, secmem_take(body, len), len, VAULT_HEADER_BYTES);
-	if (rc == TOTP_OK)
+	if (rc == TOTP_OK && body)
+		rc = body(body_ctx, fd, size - VAULT_HEADER_BYTES);
+	if (rc == TOTP_OK && body)
 		rc = at_end(fd, size);
-out:
 	saved = errno;
 	(void)close(fd); /* opened read-only: its close loses nothing */
-	if (rc && body)
-		secmem_release(body);
 	errno = saved;
+	return rc;
+}
+
+/* The rest of the file into guarded memory reserved in *body. */
+static int read_body(void *ctx, int fd, uint64_t len)
+{
+	struct secmem *body = ctx;
+	int rc;
+
+	/* Bounded by open_read: at most VAULT_FILE_MAX. */
+	rc = secmem_reserve(body, (size_t)len);
+	if (rc == TOTP_OK)
+		rc = totp_vfile_pread(fd, secmem_take(body, (size_t)len), (size_t)len,
+		                      VAULT_HEADER_BYTES);
+	return rc;
+}
+
+int totp_vfile_read(const struct totp_vfile *f, uint8_t hdr[VAULT_HEADER_BYTES],
+                    totp_vfile_header_fn check, void *ctx, struct secmem *body)
+{
+	int rc = totp_vfile_read_with(f, hdr, check, ctx, body ? read_body : NULL, body);
+
+	if (rc && body) {
+		int saved = errno;
+
+		secmem_release(body);
+		errno = saved;
+	}
 	return rc;
 }
 
@@ -466,7 +486,7 @@ static int read_back(const struct totp_vfile *f, const char *tmp, const struct s
 		rc = TOTP_E_NOMEM;
 		goto out;
 	}
-	if (read_at(fd, buf, len, 0) != TOTP_OK || at_end(fd, len) != TOTP_OK) {
+	if (totp_vfile_pread(fd, buf, len, 0) != TOTP_OK || at_end(fd, len) != TOTP_OK) {
 		rc = io_error(saved);
 		goto out;
 	}

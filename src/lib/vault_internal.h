@@ -24,6 +24,10 @@
 #define VAULT_FILE_MIN (VAULT_HEADER_BYTES + VAULT_TAG_BYTES)
 #define VAULT_FILE_MAX ((uint64_t)256 << 20)
 
+/* Plaintext: an entry count, then each record after its length. */
+#define VAULT_COUNT_HEAD 4
+#define VAULT_RECORD_HEAD 4
+
 /* Entries one vault may hold, and the plaintext padding granule. */
 #define VAULT_ENTRIES_MAX 1000000u
 #define VAULT_PAD 256u
@@ -58,8 +62,10 @@ _Static_assert(VAULT_FILE_MAX <= UINT32_MAX, "slot offsets are 32-bit");
 struct totp_vault {
 	struct totp_vault_info info; /* header of the file, or of the next save after a rekey */
 	struct totp_vfile file;
-	int writable; /* opened with TOTP_VAULT_WRITE (lock held) */
-	uint8_t *key; /* TOTP_KEY_BYTES in keymem */
+	int writable;      /* opened with TOTP_VAULT_WRITE (lock held) */
+	int partial;       /* holds only some entries (vault_where.c): read-only */
+	size_t *pos, npos; /* when partial, each entry's position in the file */
+	uint8_t *key;      /* TOTP_KEY_BYTES in keymem */
 	struct secmem keymem;
 	struct vault_slot *slots; /* count in use of cap */
 	size_t count, cap;
@@ -81,6 +87,27 @@ void vault_header_encode(uint8_t h[VAULT_HEADER_BYTES], const struct totp_vault_
 int vault_header_decode(struct totp_vault_info *out, uint8_t nonce[VAULT_NONCE_BYTES],
                         const uint8_t h[VAULT_HEADER_BYTES]) TOTP_WUR;
 
+/*
+ * One record's fields, found in place: the structure is checked, values
+ * that totp_entry_check rejects are kept as they are (so one odd entry
+ * never makes a vault unreadable).  Unknown tags are skipped.  Labels are
+ * under TOTP_LABEL_MAX bytes and the secret at most TOTP_SECRET_MAX bytes;
+ * vault_record_judge refuses a NUL inside a label.
+ */
+struct vault_record {
+	struct totp_entry_view view; /* labels and settings */
+	const uint8_t *secret;
+	uint64_t counter;
+};
+int vault_record_parse(struct vault_record *r, const uint8_t *p, size_t len) TOTP_WUR;
+
+/* The verdict of totp_entry_check on a parsed record, or TOTP_E_CORRUPT
+ * for a NUL inside a label (which no entry can hold). */
+int vault_record_judge(const struct vault_record *r);
+
+/* A record that vault_record_judge accepted into *e (every byte written). */
+void vault_record_decode(struct totp_entry *e, const struct vault_record *r);
+
 /* The entry list as padded plaintext (guarded memory in *out). */
 int vault_plain_encode(const struct totp_vault *v, uint8_t **out, size_t *outlen) TOTP_WUR;
 
@@ -95,6 +122,22 @@ struct totp_entry *vault_slot_load(struct totp_vault *v, struct vault_slot *s);
 
 /* Room for one more slot; TOTP_E_NOMEM or TOTP_E_TOOBIG. */
 int vault_slots_grow(struct totp_vault *v) TOTP_WUR;
+
+/* -- vault.c: for vault_where.c ------------------------------------------- */
+
+/* A new, empty vault: no file, its key in guarded memory. */
+int vault_alloc(struct totp_vault **out) TOTP_WUR;
+
+/* Checks a file's header into the vault's info and the nonce (a
+ * totp_vfile_header_fn over a struct vault_header_ctx). */
+struct vault_header_ctx {
+	struct totp_vault_info *info;
+	uint8_t *nonce;
+};
+int vault_check_header(void *ctx, const uint8_t *hdr, uint64_t size) TOTP_WUR;
+
+/* Guarded room for one more decoded entry, kept until the vault closes. */
+struct totp_entry *vault_entry_store(struct totp_vault *v);
 
 /* -- kdf.c ---------------------------------------------------------------- */
 
@@ -141,6 +184,17 @@ typedef int (*totp_vfile_header_fn)(void *ctx, const uint8_t *hdr, uint64_t file
  */
 int totp_vfile_read(const struct totp_vfile *f, uint8_t hdr[VAULT_HEADER_BYTES],
                     totp_vfile_header_fn check, void *ctx, struct secmem *body) TOTP_WUR;
+
+/* Reads len bytes at off, all of them (TOTP_E_IO if the file is shorter). */
+int totp_vfile_pread(int fd, uint8_t *buf, size_t len, uint64_t off) TOTP_WUR;
+
+/* Reads the len bytes of the file after its header, from fd. */
+typedef int (*totp_vfile_body_fn)(void *ctx, int fd, uint64_t len);
+
+/* Like totp_vfile_read, but the rest of the file is read by body(). */
+int totp_vfile_read_with(const struct totp_vfile *f, uint8_t hdr[VAULT_HEADER_BYTES],
+                         totp_vfile_header_fn check, void *ctx, totp_vfile_body_fn body,
+                         void *body_ctx) TOTP_WUR;
 
 /* Checks the bytes read back from the temporary file before they replace
  * the vault. */

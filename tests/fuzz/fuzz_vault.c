@@ -1,7 +1,8 @@
 /*
  * fuzz_vault.c - the vault file: header checks, file-size bounds,
  * XChaCha20-Poly1305 and the plaintext entry decoder, through
- * totp_vault_open_key with a fixed test key (no KDF runs).
+ * totp_vault_open_key with a fixed test key (no KDF runs); and
+ * totp_vault_open_key_where, which must answer the same.
  *
  * Input: one mode byte, then
  *   mode bit 0 clear: the vault file itself;
@@ -137,6 +138,44 @@ static void use_vault(struct totp_vault *v)
 	free(uri);
 }
 
+/* Keeps the entries whose position has the bit of the mode byte's upper
+ * bits: every one, none, or a pattern in between. */
+static int keep_by_mode(void *ctx, size_t pos, const struct totp_labels *labels, int check)
+{
+	unsigned mode = *(const uint8_t *)ctx >> 1;
+
+	FUZZ_ASSERT(labels->issuer_len < TOTP_LABEL_MAX && labels->account_len < TOTP_LABEL_MAX);
+	(void)check;
+	return mode == 0x7f || (mode >> (pos % 7) & 1);
+}
+
+/* The read for a few entries answers as the whole open did (rc_full):
+ * the same error, or the kept entries equal to the whole vault's. */
+static void compare_partial(const uint8_t *mode, int rc_full)
+{
+	struct totp_vault *full = NULL, *part = NULL;
+	int rc = totp_vault_open_key_where(&part, path, fuzz_key, keep_by_mode, (void *)mode);
+
+	FUZZ_ASSERT(rc == rc_full);
+	FUZZ_ASSERT((rc == TOTP_OK) == (part != NULL));
+	if (rc != TOTP_OK)
+		return;
+	FUZZ_ASSERT(totp_vault_open_key(&full, path, fuzz_key, 0) == TOTP_OK);
+	for (size_t i = 0; i < totp_vault_count(part); i++) {
+		size_t pos = totp_vault_position(part, i);
+		const struct totp_entry *a = totp_vault_entry(part, i), *b;
+
+		FUZZ_ASSERT(pos < totp_vault_count(full) &&
+		            (i == 0 || pos > totp_vault_position(part, i - 1)));
+		b = totp_vault_entry(full, pos);
+		FUZZ_ASSERT(a && b && memcmp(a, b, sizeof(*a)) == 0);
+		FUZZ_ASSERT(totp_vault_check(part, i) == totp_vault_check(full, pos));
+	}
+	FUZZ_ASSERT(totp_vault_save(part) == TOTP_E_INVAL);
+	totp_vault_close(part);
+	totp_vault_close(full);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct totp_vault *v = NULL;
@@ -173,6 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(v == NULL);
 		FUZZ_ASSERT(rc < 0 && rc >= TOTP_E_LAST_);
 	}
+	compare_partial(data, rc);
 	rc = totp_vault_info(&info, path);
 	FUZZ_ASSERT(rc <= 0 && rc >= TOTP_E_LAST_);
 	fuzz_guarded_check();
