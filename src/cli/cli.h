@@ -74,6 +74,9 @@ bool keycache_enabled(void);
 const char *default_vault_path(void);
 /* Open the vault: the cached key first, else the passphrase. */
 int vault_unlock(struct totp_vault **v, unsigned flags);
+/* The same, read-only, for the accounts a pattern may match (code NAME):
+ * a large vault is not held in memory whole. */
+int vault_unlock_matching(struct totp_vault **v, const char *pattern);
 /* Open with the passphrase only (unlock, passwd). */
 int vault_unlock_passphrase(struct totp_vault **v, unsigned flags);
 int vault_save_or_fail(struct totp_vault *v);

@@ -3,8 +3,9 @@
  *
  * HOTP counters are advanced and saved durably before a code is shown, so
  * a crash can skip a code but never show the same one twice.  The vault is
- * first opened without the lock (most accounts are TOTP); an HOTP account
- * reopens it under the lock with the key already derived.
+ * first opened without the lock (most accounts are TOTP), holding only the
+ * accounts the pattern may match when the key is cached; an HOTP account
+ * reopens it whole under the lock with the key already derived.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -199,7 +200,7 @@ int cmd_code(int argc, char **argv)
 		return usage_error(cmd, "--copy takes one PATTERN, without --json or --at");
 	if (!at)
 		clock_warn();
-	if (vault_unlock(&v, 0) != TOTP_OK)
+	if ((pattern ? vault_unlock_matching(&v, pattern) : vault_unlock(&v, 0)) != TOTP_OK)
 		return EXIT_FAIL;
 	if (!pattern) {
 		if ((c = vault_match(v, NULL, &idx, &n)) != TOTP_OK) {

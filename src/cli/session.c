@@ -56,7 +56,7 @@ static void opened(struct totp_vault *v)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				*p = '?';
 		warnx_("warning: account %zu (%s) is not valid here: %s; it is kept unchanged",
-		       i + 1, label, totp_strerror(rc));
+		       totp_vault_position(v, i) + 1, label, totp_strerror(rc));
 	}
 	rollback_opened(v);
 }
@@ -83,7 +83,15 @@ int vault_unlock_passphrase(struct totp_vault **v, unsigned flags)
 	return rc;
 }
 
-int vault_unlock(struct totp_vault **v, unsigned flags)
+struct pattern {
+	const char *text;
+	size_t len;
+};
+static int keep_match(void *ctx, size_t pos, const struct totp_labels *labels, int check);
+
+/* With a pattern, a cached key opens only the accounts it may match (and
+ * those opened() names); a passphrase opens everything, as ever. */
+static int unlock(struct totp_vault **v, unsigned flags, const char *pattern)
 {
 	uint8_t *key = totp_secure_alloc(TOTP_KEY_BYTES);
 	int rc = TOTP_E_NOENT;
@@ -91,7 +99,10 @@ int vault_unlock(struct totp_vault **v, unsigned flags)
 	if (!key)
 		return fail(TOTP_E_NOMEM, "key"), TOTP_E_NOMEM;
 	if (cli.passphrase_fd < 0 && keycache_get(cli.vault_path, key) == TOTP_OK) {
-		rc = totp_vault_open_key(v, cli.vault_path, key, flags);
+		struct pattern p = {pattern, pattern ? strlen(pattern) : 0};
+
+		rc = pattern ? totp_vault_open_key_where(v, cli.vault_path, key, keep_match, &p)
+		             : totp_vault_open_key(v, cli.vault_path, key, flags);
 		if (rc == TOTP_E_AUTH)
 			keycache_drop(cli.vault_path); /* stale: passphrase changed */
 		else if (rc != TOTP_OK) {
@@ -106,6 +117,16 @@ out:
 	totp_wipe(key, TOTP_KEY_BYTES);
 	totp_secure_free(key);
 	return rc;
+}
+
+int vault_unlock(struct totp_vault **v, unsigned flags)
+{
+	return unlock(v, flags, NULL);
+}
+
+int vault_unlock_matching(struct totp_vault **v, const char *pattern)
+{
+	return unlock(v, 0, pattern);
 }
 
 int vault_save_or_fail(struct totp_vault *v)
@@ -208,13 +229,31 @@ static enum match exact_match(const struct totp_labels *l, const char *pattern, 
 	return NONE;
 }
 
+/* The pattern inside "issuer:account".  One without a colon cannot span
+ * the colon between the labels, so each label is searched alone. */
 static bool substring_match(const struct totp_labels *l, const char *pattern, size_t plen)
 {
 	char buf[2 * TOTP_LABEL_MAX];
+	const char *label;
 	size_t len;
-	const char *label = join_label(l, buf, &len);
 
-	return plen == 0 || contains_nocase(label, len, pattern, plen);
+	if (plen == 0)
+		return true;
+	if (!memchr(pattern, ':', plen))
+		return contains_nocase(l->account, l->account_len, pattern, plen) ||
+		       contains_nocase(l->issuer, l->issuer_len, pattern, plen);
+	label = join_label(l, buf, &len);
+	return contains_nocase(label, len, pattern, plen);
+}
+
+/* Every account vault_match could pick for the pattern matches it as a
+ * substring, and every odd one is kept for opened() to name. */
+static int keep_match(void *ctx, size_t pos, const struct totp_labels *labels, int check)
+{
+	const struct pattern *p = ctx;
+
+	(void)pos;
+	return check != TOTP_OK || substring_match(labels, p->text, p->len);
 }
 
 int vault_match(struct totp_vault *v, const char *pattern, size_t **idx, size_t *n)

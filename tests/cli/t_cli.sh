@@ -237,6 +237,23 @@ if command -v keyctl >/dev/null && keyctl show @u >/dev/null 2>&1; then
 	expect 0 "unlock" tp unlock --timeout 60s
 	expect 0 "code with the cached key and no passphrase" setsid -w "$TOTP_BIN" --vault "$V" code --at 1700000000 Deno </dev/null
 	[ "$out" = 790195 ] && ok "cached unlock gives the code" || fail "cached code '$out'"
+	# With a cached key, code PATTERN reads only the accounts the pattern may
+	# match; it must answer exactly as the whole vault does (the passphrase path).
+	first=$(tp list | head -1 | cut -f1)
+	for pat in Deno "$first" "${first#*:}" a E zzz-none : ''; do
+		run tp code --at 1700000000 "$pat"
+		want="$rc|$out|$err"
+		run setsid -w "$TOTP_BIN" --vault "$V" code --at 1700000000 "$pat" </dev/null
+		[ "$rc|$out|$err" = "$want" ] && ok "cached code '$pat' answers as the whole vault" ||
+			fail "cached code '$pat': '$rc|$out|$err', whole vault: '$want'"
+	done
+	# An HOTP account found that way: the vault is reopened whole, under the lock.
+	c=$(tp list RFC4226:hotp | cut -f5)
+	run setsid -w "$TOTP_BIN" --vault "$V" code RFC4226:hotp </dev/null
+	[ "$rc" = 0 ] && [ "$out" = "$(oathtool -c "$c" -d 6 3132333435363738393031323334353637383930)" ] &&
+		ok "cached HOTP code is the one for counter $c" || fail "cached HOTP: $rc '$out' $err"
+	[ "$(tp list RFC4226:hotp | cut -f5)" = $((c + 1)) ] && ok "and its advanced counter is saved" ||
+		fail "counter after a cached HOTP code: $(tp list RFC4226:hotp)"
 	echo JBSWY3DPEHPK3PXP | setsid -w "$TOTP_BIN" --vault "$V" add Cached:add >/dev/null 2>&1
 	expect 0 "cached key survives a save" setsid -w "$TOTP_BIN" --vault "$V" code --at 1257894000 Cached:add </dev/null
 	expect 0 "lock" tp lock
