@@ -240,12 +240,13 @@ static int read_where(void *ctx, int fd, uint64_t flen)
 		if (bad == TOTP_OK) {
 			have += k;
 			bad = walk(w, buf.base, have, off == w->len, &used);
-			memmove(buf.base, buf.base + used, have - used);
-			have -= used;
 			if (bad == TOTP_E_NOMEM) {
 				rc = bad;
 				goto out;
 			}
+			/* What is left waits for the rest of its record. */
+			have = bad == TOTP_OK ? have - used : 0;
+			memmove(buf.base, buf.base + used, have);
 		}
 	}
 	if (w->len == 0 && bad == TOTP_OK)
