@@ -453,6 +453,42 @@ static void test_utf8(void)
 	CHECK(totp_utf8_valid("ab\xff", 2) == 1, "bytes past the length are not read");
 }
 
+/* The word-at-a-time printable check against the byte-by-byte rule: every
+ * byte value at every position of every length up to 24, on a background
+ * of printable characters, including both ends of the range. */
+static void test_ascii_printable(void)
+{
+	char s[24];
+	size_t wrong = 0, cases = 0;
+
+	for (size_t len = 0; len <= sizeof(s); len++) {
+		for (size_t k = 0; k < len; k++)
+			s[k] = (char)(k % 2 ? 0x20 : 0x7e);
+		wrong += totp_ascii_printable(s, len) != 1;
+		for (size_t at = 0; at < len; at++) {
+			char keep = s[at];
+
+			for (unsigned b = 0; b < 256; b++) {
+				s[at] = (char)b;
+				wrong += totp_ascii_printable(s, len) != (b >= 0x20 && b <= 0x7e);
+				cases++;
+			}
+			s[at] = keep;
+		}
+	}
+	CHECK(wrong == 0, "printable ASCII judged as byte by byte (%zu cases, %zu wrong)", cases,
+	      wrong);
+	/* Two bad bytes in one word, where borrows and carries meet. */
+	static const char pair1[] = "ab\x1f\x80"
+	                            "cdefgh",
+	                  pair2[] = "\x7f\x00"
+	                            "abcdefgh",
+	                  pair3[] = "abcdefg\x7f\x1f";
+	CHECK(!totp_ascii_printable(pair1, 10) && !totp_ascii_printable(pair2, 10) &&
+	              !totp_ascii_printable(pair3, 9),
+	      "two bad bytes side by side");
+}
+
 int main(void)
 {
 	if (totp_init() != TOTP_OK)
@@ -463,5 +499,6 @@ int main(void)
 	test_label();
 	test_names();
 	test_utf8();
+	test_ascii_printable();
 	TEST_EXIT();
 }
