@@ -14,7 +14,8 @@
  * HChaCha20 derives a subkey from the first 16 bytes of the nonce, ChaCha20
  * (IETF, the last 8 bytes of the nonce) block 0 keys Poly1305 over the
  * header, padding, ciphertext, padding and both lengths, and blocks 1 on
- * decrypt.  t_vault_where checks it against libsodium's one-shot call.
+ * decrypt.  t_vault_where and fuzz_vault check every answer against
+ * totp_vault_open_key, which makes libsodium's one-shot call.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +133,7 @@ static int keep_entry(struct walk *w, const struct vault_record *r)
  * with last set, they are all that is left.  TOTP_E_CORRUPT where
  * vault_plain_index would say so; TOTP_E_NOMEM.
  */
-static int walk(struct walk *w, const uint8_t *p, size_t have, int last, size_t *used)
+static int walk_plain(struct walk *w, const uint8_t *p, size_t have, int last, size_t *used)
 {
 	size_t u = 0;
 	int rc = TOTP_OK;
@@ -239,7 +240,7 @@ static int read_where(void *ctx, int fd, uint64_t flen)
 		aead_piece(&a, buf.base + have, k, bad == TOTP_OK);
 		if (bad == TOTP_OK) {
 			have += k;
-			bad = walk(w, buf.base, have, off == w->len, &used);
+			bad = walk_plain(w, buf.base, have, off == w->len, &used);
 			if (bad == TOTP_E_NOMEM) {
 				rc = bad;
 				goto out;
@@ -250,7 +251,7 @@ static int read_where(void *ctx, int fd, uint64_t flen)
 		}
 	}
 	if (w->len == 0 && bad == TOTP_OK)
-		bad = walk(w, buf.base, 0, 1, &used);
+		bad = walk_plain(w, buf.base, 0, 1, &used);
 	rc = totp_vfile_pread(fd, tag, sizeof(tag), VAULT_HEADER_BYTES + w->len);
 	if (rc == TOTP_OK)
 		rc = aead_finish(&a, tag) != 0 ? TOTP_E_AUTH : bad;
