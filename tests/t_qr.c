@@ -533,6 +533,49 @@ static void test_many_and_none(void)
 
 /* A code that is not an authenticator URI becomes a payload problem, and
  * the problem never repeats the payload. */
+/*
+ * A small image is scanned sparse first (every second line), which finds a
+ * large dense code but not one of 2-pixel modules beside it; the second,
+ * full pass with the first code blanked out must find that one, and the
+ * two must come out in reading order, whichever is first.  The caller's
+ * pixels are left as they were.
+ */
+static void test_dense_and_fine(void)
+{
+	static const char fine[] = "otpauth://totp/Fine:f@example.com?secret=JBSWY3DPEHPK3PXP";
+	char dense[1200];
+	const char *want[2];
+	size_t wlen[2];
+
+	for (size_t i = 0; i < sizeof(dense); i++)
+		dense[i] =
+		        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i * 7 %
+		                                                                           64];
+	for (int fine_first = 0; fine_first < 2; fine_first++) {
+		struct totp_image img = iu_new(700, 640, 255);
+		unsigned side = iu_draw_qr(&img, dense, sizeof(dense), fine_first ? 100 : 10,
+		                           fine_first ? 40 : 10, 4);
+		uint8_t *before = malloc((size_t)img.width * img.height);
+		int rc;
+
+		(void)iu_draw_qr(&img, fine, strlen(fine), fine_first ? 10 : 20 + side,
+		                 fine_first ? 10 : 60, 2);
+		if (before)
+			memcpy(before, img.pixels, (size_t)img.width * img.height);
+		want[fine_first] = dense;
+		wlen[fine_first] = sizeof(dense);
+		want[!fine_first] = fine;
+		wlen[!fine_first] = strlen(fine);
+		CHECK(side > 400 && scan_is(&img, want, wlen, 2, NULL, &rc),
+		      "a dense code and a fine one beside it (%s first): both, in reading order",
+		      fine_first ? "fine" : "dense");
+		CHECK(before && memcmp(before, img.pixels, (size_t)img.width * img.height) == 0,
+		      "the image is left as it was");
+		free(before);
+		totp_image_free(&img);
+	}
+}
+
 static void test_not_otp(void)
 {
 	static const char text[] = "NOT A otpauth-migration:// URL secret=JBSWY3DPEHPK3PXP";
@@ -598,6 +641,7 @@ int main(void)
 	test_other_tools();
 	test_screenshots();
 	test_many_and_none();
+	test_dense_and_fine();
 	test_not_otp();
 	test_import_path();
 	TEST_EXIT();

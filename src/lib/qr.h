@@ -36,6 +36,18 @@ int totp_image_check_size(uint64_t width, uint64_t height);
 int totp_image_decode_png(struct totp_image *out, const uint8_t *buf, size_t len);
 int totp_image_decode_jpeg(struct totp_image *out, const uint8_t *buf, size_t len);
 
+/* ---- images for the scanner's retries (qr_prep.c) ------------------------ */
+
+/* Light for dark, in place. */
+void totp_qr_invert(uint8_t *px, size_t n);
+
+/* 2x2 blocks averaged into a new (w/2) x (h/2) image; NULL without memory. */
+uint8_t *totp_qr_halve(const uint8_t *px, unsigned w, unsigned h, unsigned *ow, unsigned *oh);
+
+/* Adaptive threshold in place against the mean of the (2r+1)-square around
+ * each pixel; TOTP_E_NOMEM. */
+int totp_qr_binarize(uint8_t *px, unsigned w, unsigned h, unsigned r);
+
 /* ---- otpauth-migration payloads (migration*.c) --------------------------- */
 
 #define TOTP_MIG_BATCH_MAX 1000 /* QR codes in one export */

@@ -2,6 +2,7 @@
  * qr_decode.c - QR payloads from grey images with zbar, loaded with
  * dlopen("libzbar.so.0") at the first scan, and the payload list.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,66 +183,98 @@ static int found_cmp(const void *a, const void *b)
 	return 0;
 }
 
-static void invert(uint8_t *px, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		px[i] = (uint8_t)~px[i];
-}
-
-/*
- * One zbar pass over w x h pixels.  Returns the number of payloads added
- * (0 when none), or an error; nothing is added on error.
- */
-static int scan_pass(zbar_image_scanner_t *sc, struct totp_qr_list *list, const uint8_t *px,
-                     unsigned w, unsigned h, const char *source, unsigned max_codes)
+/* zbar's scan of w x h pixels at a line density (1: every line), into a
+ * new image *out that holds its symbols. */
+static int zscan(zbar_image_scanner_t *sc, const uint8_t *px, unsigned w, unsigned h, int density,
+                 zbar_image_t **out)
 {
 	zbar_image_t *zi = z_image_create();
-	struct found *f = NULL;
-	size_t n = 0, before = list->count;
-	int rc = TOTP_OK;
 
+	*out = NULL;
 	if (!zi)
 		return TOTP_E_NOMEM;
+	(void)z_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_X_DENSITY, density);
+	(void)z_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_Y_DENSITY, density);
 	z_image_set_format(zi, zbar_fourcc('Y', '8', '0', '0'));
 	z_image_set_size(zi, w, h);
 	z_image_set_data(zi, px, (unsigned long)w * h, NULL);
-	if (z_scan_image(sc, zi) < 0) {
-		rc = TOTP_E_IMAGE;
-		goto out;
-	}
-	for (const zbar_symbol_t *s = z_first_symbol(zi); s; s = z_symbol_next(s))
-		if (z_symbol_type(s) == ZBAR_QRCODE)
-			n++;
-	if (n == 0)
-		goto out;
-	if (n > max_codes) {
-		rc = TOTP_E_TOOBIG;
-		goto out;
-	}
-	f = calloc(n, sizeof(*f));
-	if (!f) {
-		rc = TOTP_E_NOMEM;
-		goto out;
-	}
-	n = 0;
-	for (const zbar_symbol_t *s = z_first_symbol(zi); s; s = z_symbol_next(s)) {
-		unsigned k;
+	*out = zi;
+	return z_scan_image(sc, zi) < 0 ? TOTP_E_IMAGE : TOTP_OK;
+}
 
-		if (z_symbol_type(s) != ZBAR_QRCODE)
-			continue;
-		if (z_symbol_len(s) > TOTP_QR_PAYLOAD_MAX) {
-			rc = TOTP_E_TOOBIG;
-			goto out;
+/* zbar's copies of the payloads are wiped before zbar frees them. */
+static void zrelease(zbar_image_t *zi)
+{
+	if (!zi)
+		return;
+	for (const zbar_symbol_t *s = z_first_symbol(zi); s; s = z_symbol_next(s))
+		if (z_symbol_data(s))
+			sodium_memzero((char *)z_symbol_data(s), z_symbol_len(s));
+	z_image_destroy(zi);
+}
+
+/* A QR code of zi[k], not one an earlier image already has. */
+static bool new_code(zbar_image_t *const *zi, size_t k, const zbar_symbol_t *s)
+{
+	if (z_symbol_type(s) != ZBAR_QRCODE)
+		return false;
+	for (size_t j = 0; j < k; j++)
+		for (const zbar_symbol_t *t = z_first_symbol(zi[j]); t; t = z_symbol_next(t))
+			if (z_symbol_type(t) == ZBAR_QRCODE && z_symbol_len(t) == z_symbol_len(s) &&
+			    memcmp(z_symbol_data(t), z_symbol_data(s), z_symbol_len(s)) == 0)
+				return false;
+	return true;
+}
+
+/* The QR codes of nz scans of one image, each payload counted once. */
+static size_t count_codes(zbar_image_t *const *zi, size_t nz)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < nz; k++)
+		for (const zbar_symbol_t *s = z_first_symbol(zi[k]); s; s = z_symbol_next(s))
+			n += new_code(zi, k, s);
+	return n;
+}
+
+/*
+ * The QR payloads of nz scans of one w x h image, added in reading order.
+ * Returns the number of codes' payloads found (0 when none), or an error;
+ * nothing is added on error.
+ */
+static int add_found(struct totp_qr_list *list, zbar_image_t *const *zi, size_t nz, unsigned w,
+                     unsigned h, const char *source, unsigned max_codes)
+{
+	struct found *f = NULL;
+	size_t n = count_codes(zi, nz), before = list->count;
+	int rc = TOTP_OK;
+
+	if (n == 0)
+		return 0;
+	if (n > max_codes)
+		return TOTP_E_TOOBIG;
+	f = calloc(n, sizeof(*f));
+	if (!f)
+		return TOTP_E_NOMEM;
+	n = 0;
+	for (size_t k = 0; k < nz; k++) {
+		for (const zbar_symbol_t *s = z_first_symbol(zi[k]); s; s = z_symbol_next(s)) {
+			if (!new_code(zi, k, s))
+				continue;
+			if (z_symbol_len(s) > TOTP_QR_PAYLOAD_MAX) {
+				rc = TOTP_E_TOOBIG;
+				goto out;
+			}
+			f[n].sym = s;
+			f[n].y = f[n].x = (long)w + h;
+			for (unsigned c = 0; c < z_loc_size(s); c++) {
+				if (z_loc_y(s, c) < f[n].y)
+					f[n].y = z_loc_y(s, c);
+				if (z_loc_x(s, c) < f[n].x)
+					f[n].x = z_loc_x(s, c);
+			}
+			n++;
 		}
-		f[n].sym = s;
-		f[n].y = f[n].x = (long)w + h;
-		for (k = 0; k < z_loc_size(s); k++) {
-			if (z_loc_y(s, k) < f[n].y)
-				f[n].y = z_loc_y(s, k);
-			if (z_loc_x(s, k) < f[n].x)
-				f[n].x = z_loc_x(s, k);
-		}
-		n++;
 	}
 	qsort(f, n, sizeof(*f), found_cmp);
 	for (size_t i = 0; i < n; i++) {
@@ -258,106 +291,122 @@ out:
 		list->arena_len_ = list->items[before].data - list->arena_;
 		list->count = before;
 	}
-	/* zbar's copies of the payloads are wiped before zbar frees them. */
-	for (const zbar_symbol_t *s = z_first_symbol(zi); s; s = z_symbol_next(s))
-		if (z_symbol_data(s))
-			sodium_memzero((char *)z_symbol_data(s), z_symbol_len(s));
-	z_image_destroy(zi);
 	free(f);
 	if (rc != TOTP_OK)
 		return rc;
 	return n > 0 ? 1 : 0;
 }
 
-/* Average 2x2 blocks into a new (w/2) x (h/2) image. */
-static uint8_t *halve(const uint8_t *px, unsigned w, unsigned h, unsigned *ow, unsigned *oh)
+/*
+ * One zbar pass over w x h pixels.  Returns the number of payloads added
+ * (0 when none), or an error; nothing is added on error.
+ */
+static int scan_pass(zbar_image_scanner_t *sc, struct totp_qr_list *list, const uint8_t *px,
+                     unsigned w, unsigned h, const char *source, unsigned max_codes)
 {
-	unsigned hw = w / 2, hh = h / 2;
-	uint8_t *o = malloc((size_t)hw * hh);
+	zbar_image_t *zi;
+	int rc = zscan(sc, px, w, h, 1, &zi);
 
-	if (!o)
-		return NULL;
-	for (unsigned y = 0; y < hh; y++) {
-		const uint8_t *r0 = px + (size_t)(2 * y) * w, *r1 = r0 + w;
-		uint8_t *d = o + (size_t)y * hw;
-
-		for (unsigned x = 0; x < hw; x++)
-			d[x] = (uint8_t)((r0[2 * x] + r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1] +
-			                  2) >>
-			                 2);
-	}
-	*ow = hw;
-	*oh = hh;
-	return o;
+	if (rc == TOTP_OK)
+		rc = add_found(list, &zi, 1, w, h, source, max_codes);
+	zrelease(zi);
+	return rc;
 }
 
 /*
- * Adaptive threshold in place: a pixel darker than the mean of the square
- * around it (side 2r+1) by more than BIN_OFFSET becomes black, others white.
- * Soft edges (blur, scaling, JPEG) become sharp again and uneven lighting
- * is evened out.  Column sums and a ring of the last 2r+1 original rows
- * keep the extra memory to O(width * r).
+ * Paints white the quadrilateral of a code's four corners, moved away from
+ * its centre by 4% and 2 pixels so that no edge of the code is left; the
+ * quiet zone around a code (4 modules) keeps any other code out of it.  A
+ * symbol without four corners is left alone: found again, it is dropped as
+ * a duplicate.
  */
-#define BIN_OFFSET 4
-
-static int binarize(uint8_t *px, unsigned w, unsigned h, unsigned r)
+static void blank_code(uint8_t *px, unsigned w, unsigned h, const zbar_symbol_t *s)
 {
-	size_t win = 2 * (size_t)r + 1;
-	uint32_t *col = calloc(w, sizeof(*col));
-	uint8_t *ring = malloc(win * w);
-	unsigned rows = 0; /* rows now summed in col */
+	double x[4], y[4], cx = 0, cy = 0, top = h, bottom = -1;
 
-	if (!col || !ring) {
-		free(col);
-		free(ring);
-		return TOTP_E_NOMEM;
+	if (z_loc_size(s) != 4)
+		return;
+	for (unsigned c = 0; c < 4; c++) {
+		cx += z_loc_x(s, c) / 4.0;
+		cy += z_loc_y(s, c) / 4.0;
 	}
-	for (unsigned y = 0; y < r && y < h; y++) {
-		memcpy(ring + (y % win) * w, px + (size_t)y * w, w);
-		for (unsigned x = 0; x < w; x++)
-			col[x] += px[(size_t)y * w + x];
-		rows++;
+	for (unsigned c = 0; c < 4; c++) {
+		double dx = z_loc_x(s, c) - cx, dy = z_loc_y(s, c) - cy;
+
+		x[c] = cx + dx * 1.04 + (dx < 0 ? -2 : 2);
+		y[c] = cy + dy * 1.04 + (dy < 0 ? -2 : 2);
+		top = y[c] < top ? y[c] : top;
+		bottom = y[c] > bottom ? y[c] : bottom;
 	}
-	for (unsigned y = 0; y < h; y++) {
-		const uint8_t *orig;
-		uint8_t *out = px + (size_t)y * w;
-		uint32_t sum = 0;
-		unsigned cols = 0;
+	for (long row = top < 0 ? 0 : (long)top; row <= (long)bottom && row < (long)h; row++) {
+		double lo = w, hi = -1;
 
-		/* Slide the window down: drop row y-r-1, add row y+r. */
-		if (y >= r + 1) {
-			const uint8_t *old = ring + ((y - r - 1) % win) * w;
+		/* The row's span across the (convex) quadrilateral. */
+		for (unsigned c = 0; c < 4; c++) {
+			unsigned d = (c + 1) % 4;
+			double ya = y[c], yb = y[d], xr;
 
-			for (unsigned x = 0; x < w; x++)
-				col[x] -= old[x];
-			rows--;
-		}
-		if (y + r < h) {
-			memcpy(ring + ((y + r) % win) * w, px + (size_t)(y + r) * w, w);
-			for (unsigned x = 0; x < w; x++)
-				col[x] += px[(size_t)(y + r) * w + x];
-			rows++;
-		}
-		orig = ring + (y % win) * w;
-		for (unsigned x = 0; x < r && x < w; x++, cols++)
-			sum += col[x];
-		for (unsigned x = 0; x < w; x++) {
-			if (x + r < w) {
-				sum += col[x + r];
-				cols++;
+			if ((row < ya && row < yb) || (row > ya && row > yb))
+				continue;
+			xr = ya == yb ? x[c] : x[c] + (x[d] - x[c]) * (row - ya) / (yb - ya);
+			lo = xr < lo ? xr : lo;
+			hi = xr > hi ? xr : hi;
+			if (ya == yb) {
+				lo = x[d] < lo ? x[d] : lo;
+				hi = x[d] > hi ? x[d] : hi;
 			}
-			if (x >= r + 1) {
-				sum -= col[x - r - 1];
-				cols--;
-			}
-			out[x] = (uint64_t)(orig[x] + BIN_OFFSET) * rows * cols < sum ? 0 : 255;
 		}
+		lo = lo < 0 ? 0 : lo;
+		hi = hi > w - 1.0 ? w - 1.0 : hi;
+		if (hi >= lo)
+			memset(px + (size_t)row * w + (size_t)lo, 255, (size_t)hi - (size_t)lo + 1);
 	}
-	sodium_memzero(ring, win * w);
-	free(ring);
-	free(col);
-	return TOTP_OK;
 }
+
+/*
+ * The first try for a small image, which is usually one code filling it:
+ * zbar then spends most of its time in that code's own modules, among
+ * which it finds many false finder patterns, and scanning every second
+ * line finds the code for a fraction of that.  The codes found are blanked
+ * out in a copy and the copy scanned line by line, which finds any code
+ * too fine for the sparse scan, cheaply now.  0 when the sparse scan finds
+ * nothing (the usual passes follow), else as scan_pass.
+ */
+static int scan_sparse(zbar_image_scanner_t *sc, struct totp_qr_list *list,
+                       const struct totp_image *img, const char *source, unsigned max_codes)
+{
+	size_t npx = (size_t)img->width * img->height;
+	zbar_image_t *zi[2] = {NULL, NULL};
+	uint8_t *copy = NULL;
+	int rc = zscan(sc, img->pixels, img->width, img->height, 2, &zi[0]);
+
+	if (rc != TOTP_OK || count_codes(zi, 1) == 0)
+		goto out;
+	if (!(copy = malloc(npx))) {
+		rc = TOTP_E_NOMEM;
+		goto out;
+	}
+	memcpy(copy, img->pixels, npx);
+	for (const zbar_symbol_t *s = z_first_symbol(zi[0]); s; s = z_symbol_next(s))
+		if (z_symbol_type(s) == ZBAR_QRCODE)
+			blank_code(copy, img->width, img->height, s);
+	rc = zscan(sc, copy, img->width, img->height, 1, &zi[1]);
+	if (rc == TOTP_OK)
+		rc = add_found(list, zi, 2, img->width, img->height, source, max_codes);
+out:
+	zrelease(zi[0]);
+	zrelease(zi[1]);
+	if (copy) {
+		sodium_memzero(copy, npx);
+		free(copy);
+	}
+	return rc;
+}
+
+/* Largest image tried sparse first (scan_sparse): a screenshot of a whole
+ * screen is larger, and zbar's cost there is its line scan, which the
+ * second pass would repeat. */
+#define SPARSE_MAX_PIXELS (1024u * 1024)
 
 /* Smallest side worth a reduced retry: a QR code needs 21 + 8 modules. */
 #define HALVE_MIN_SIDE 120
@@ -394,18 +443,24 @@ int totp_qr_scan(struct totp_qr_list *list, struct totp_image *img, const char *
 		return TOTP_E_LIBRARY;
 	}
 
-	/* Passes, until one finds something: as is; inverted; halved;
-	 * halved and inverted; thresholded; thresholded and inverted. */
+	/* Passes, until one finds something: (for a small image, sparse and
+	 * then the rest;) as is; inverted; halved; halved and inverted;
+	 * thresholded; thresholded and inverted. */
+	if (npx <= SPARSE_MAX_PIXELS && !(flags & TOTP_QR_SCAN_ONE_PASS)) {
+		rc = scan_sparse(sc, list, img, source, max_codes);
+		if (rc != 0)
+			goto out;
+	}
 	rc = scan_pass(sc, list, img->pixels, img->width, img->height, source, max_codes);
 	if (rc != 0 || (flags & TOTP_QR_SCAN_ONE_PASS))
 		goto out;
-	invert(img->pixels, npx);
+	totp_qr_invert(img->pixels, npx);
 	rc = scan_pass(sc, list, img->pixels, img->width, img->height, source, max_codes);
-	invert(img->pixels, npx);
+	totp_qr_invert(img->pixels, npx);
 	if (rc != 0)
 		goto out;
 	if (img->width >= HALVE_MIN_SIDE && img->height >= HALVE_MIN_SIDE) {
-		half = halve(img->pixels, img->width, img->height, &hw, &hh);
+		half = totp_qr_halve(img->pixels, img->width, img->height, &hw, &hh);
 		if (!half) {
 			rc = TOTP_E_NOMEM;
 			goto out;
@@ -413,7 +468,7 @@ int totp_qr_scan(struct totp_qr_list *list, struct totp_image *img, const char *
 		rc = scan_pass(sc, list, half, hw, hh, source, max_codes);
 		if (rc != 0)
 			goto out;
-		invert(half, (size_t)hw * hh);
+		totp_qr_invert(half, (size_t)hw * hh);
 		rc = scan_pass(sc, list, half, hw, hh, source, max_codes);
 		if (rc != 0)
 			goto out;
@@ -423,13 +478,13 @@ int totp_qr_scan(struct totp_qr_list *list, struct totp_image *img, const char *
 	}
 	/* The last passes overwrite the caller's pixels (see totp.h). */
 	r = (img->width < img->height ? img->width : img->height) / 48;
-	rc = binarize(img->pixels, img->width, img->height, r < 6 ? 6 : r > 64 ? 64 : r);
+	rc = totp_qr_binarize(img->pixels, img->width, img->height, r < 6 ? 6 : r > 64 ? 64 : r);
 	if (rc != TOTP_OK)
 		goto out;
 	rc = scan_pass(sc, list, img->pixels, img->width, img->height, source, max_codes);
 	if (rc != 0)
 		goto out;
-	invert(img->pixels, npx);
+	totp_qr_invert(img->pixels, npx);
 	rc = scan_pass(sc, list, img->pixels, img->width, img->height, source, max_codes);
 out:
 	if (half) {
