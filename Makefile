@@ -170,14 +170,16 @@ stress: $(TOTP) $(STRESS_SHIMS)
 	@tests/stress/run.sh $(BUILD)
 
 # Programs the CLI tests call (tests/tools), e.g. mkbackup, which writes
-# encrypted backup codes through the library.
+# encrypted backup codes through the library; and make bench's own, which
+# tests/cli/t_bench.sh checks.
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+BENCH_TOOLS := $(BUILD)/bench/kdftime $(BUILD)/bench/mkvault
 
 $(BUILD)/tests/tools/%: tests/tools/%.c include/totp.h $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Iinclude $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(TEST_LIBS)
 
-check: $(TOTP) $(LIBSO) $(TEST_BIN) $(TEST_TOOLS) fuzz-replay $(STRESS_SHIMS)
+check: $(TOTP) $(LIBSO) $(TEST_BIN) $(TEST_TOOLS) $(BENCH_TOOLS) fuzz-replay $(STRESS_SHIMS)
 	@tests/run.sh $(BUILD)
 
 # The CLI test scripts with every run of totp under valgrind (TOTP_WRAP, see
@@ -189,7 +191,7 @@ VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full \
 	--suppressions=$(CURDIR)/tests/valgrind.supp \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
 	--log-file=$(VALGRIND_LOGS)/%p.log
-valgrind: all $(TEST_TOOLS)
+valgrind: all $(TEST_TOOLS) $(BENCH_TOOLS)
 	@rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_LOGS) && chmod 1777 $(VALGRIND_LOGS)
 	@TOTP_CLI_ONLY=1 TOTP_WRAP="$(VALGRIND_CMD)" tests/run.sh $(BUILD); rc=$$?; \
 	for f in $(VALGRIND_LOGS)/*.log; do \
@@ -214,7 +216,7 @@ $(BUILD)/bench/mkvault: bench/mkvault.c include/totp.h $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Iinclude $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS) -ldl
 
-bench: $(TOTP) $(BUILD)/bench/kdftime $(BUILD)/bench/mkvault
+bench: $(TOTP) $(BENCH_TOOLS)
 	bench/run.sh $(BUILD)
 
 install: all
