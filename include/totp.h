@@ -554,6 +554,8 @@ int totp_qr_list_add(struct totp_qr_list *l, const uint8_t *data, size_t len,
 struct totp_qr_scan_opts {
 	unsigned max_codes; /* 0: TOTP_QR_CODES_MAX */
 	unsigned flags;     /* TOTP_QR_SCAN_* */
+	unsigned line_step; /* 0: automatic; 1 to 16: the first pass scans every
+	                     * line_step-th row and column (see totp_qr_scan) */
 };
 #define TOTP_QR_SCAN_ONE_PASS 0x01 /* one pass, no retries */
 
@@ -563,16 +565,20 @@ struct totp_qr_scan_opts {
  * in reading order.  An image of up to 1024 x 1024 pixels is first scanned
  * every second line, which finds a code filling it several times faster,
  * and then fully on a copy with the codes found blanked out, which finds
- * any code too fine for that.  When a pass finds nothing, the scan is
- * retried on the image as it is, on the inverted image (light codes on
- * dark), on a copy reduced 2x by averaging (large photos, noisy codes)
- * and that copy inverted, and last on the image thresholded against its
- * local mean (blurred or unevenly lit codes) and that inverted.  The
- * retries use img's pixels as scratch: when it comes to thresholding they
- * are left altered.  Peak memory is about twice the image (zbar keeps a
- * thresholded copy), three times for a small image.  Errors:
- * TOTP_E_NO_QR (nothing decodable), TOTP_E_TOOBIG (more than max_codes
- * codes, or one larger than TOTP_QR_PAYLOAD_MAX: nothing is added),
+ * any code too fine for that.  With opts->line_step N, one pass over every
+ * Nth row and column replaces those two: for a clean drawing whose modules
+ * are at least 2N pixels across, such as a QR image just written and read
+ * back, where N = 4 costs a fraction of a full scan.  When a pass finds
+ * nothing, the scan is retried (unless TOTP_QR_SCAN_ONE_PASS) on the image
+ * as it is, on the inverted image (light codes on dark), on a copy reduced
+ * 2x by averaging (large photos, noisy codes) and that copy inverted, and
+ * last on the image thresholded against its local mean (blurred or
+ * unevenly lit codes) and that inverted.  The retries use img's pixels as
+ * scratch: when it comes to thresholding they are left altered.  Peak
+ * memory is about twice the image (zbar keeps a thresholded copy), three
+ * times for a small image.  Errors: TOTP_E_NO_QR (nothing decodable),
+ * TOTP_E_TOOBIG (more than max_codes codes, or one larger than
+ * TOTP_QR_PAYLOAD_MAX: nothing is added), TOTP_E_INVAL (line_step over 16),
  * TOTP_E_LIBRARY (libzbar.so.0 missing), TOTP_E_NOMEM.
  */
 int totp_qr_scan(struct totp_qr_list *list, struct totp_image *img, const char *source,

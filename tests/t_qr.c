@@ -97,6 +97,55 @@ static void test_round_trips(void)
 	}
 }
 
+/* opts->line_step N: a drawing with modules of at least 2N pixels reads
+ * in one pass over every Nth line; a finer one does not; over 16 is
+ * refused. */
+static void test_line_step(void)
+{
+	static const struct totp_qr_scan_opts step1 = {0, TOTP_QR_SCAN_ONE_PASS, 1};
+	static const struct totp_qr_scan_opts step4 = {0, TOTP_QR_SCAN_ONE_PASS, 4};
+	static const struct totp_qr_scan_opts step16 = {0, TOTP_QR_SCAN_ONE_PASS, 16};
+	static const struct totp_qr_scan_opts step17 = {0, 0, 17};
+	char big[1500];
+	const char *w[1];
+	size_t len;
+	struct totp_image img;
+	struct totp_qr_list l;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i * 5 % 64];
+	for (size_t i = 0; i <= TOTP_ARRAY_LEN(uris); i++) {
+		uint8_t *png = NULL;
+		size_t plen = 0;
+
+		w[0] = i < TOTP_ARRAY_LEN(uris) ? uris[i] : big;
+		len = i < TOTP_ARRAY_LEN(uris) ? strlen(uris[i]) : sizeof(big);
+		rc = totp_qr_png(&png, &plen, (const uint8_t *)w[0], len, NULL);
+		if (rc == TOTP_OK)
+			rc = totp_image_load(&img, png, plen);
+		CHECK(rc == TOTP_OK && scan_is(&img, w, &len, 1, &step4, NULL),
+		      "totp_qr_png's drawing of %zu bytes (%u px) reads on every 4th line", len,
+		      rc == TOTP_OK ? img.width : 0);
+		if (rc == TOTP_OK)
+			totp_image_free(&img);
+		totp_qr_free(png);
+	}
+
+	img = iu_new(220, 220, 255);
+	w[0] = uris[0];
+	len = strlen(uris[0]);
+	(void)iu_draw_qr(&img, uris[0], len, 10, 10, 2);
+	CHECK(scan_is(&img, w, &len, 1, &step1, &rc), "2 px modules, every line: read");
+	CHECK(!scan_is(&img, w, &len, 1, &step16, &rc) && rc == TOTP_E_NO_QR,
+	      "2 px modules, every 16th line only: not found");
+	totp_qr_list_init(&l);
+	CHECK_RC(totp_qr_scan(&l, &img, NULL, &step17), TOTP_E_INVAL, "line_step 17 is refused");
+	CHECK(l.count == 0, "nothing added when refused");
+	totp_qr_list_free(&l);
+	totp_image_free(&img);
+}
+
 static void test_png_shape(void)
 {
 	uint8_t *png = NULL;
@@ -424,7 +473,7 @@ static void test_screenshots(void)
 	totp_image_free(&s);
 	iu_invert(&img);
 	{
-		struct totp_qr_scan_opts one = {0, TOTP_QR_SCAN_ONE_PASS};
+		struct totp_qr_scan_opts one = {0, TOTP_QR_SCAN_ONE_PASS, 0};
 		const char *w[1] = {u};
 		uint8_t before = img.pixels[12345];
 
@@ -459,7 +508,7 @@ static void test_screenshots(void)
 	iu_blur(&s);
 	iu_blur(&s);
 	{
-		struct totp_qr_scan_opts one = {0, TOTP_QR_SCAN_ONE_PASS};
+		struct totp_qr_scan_opts one = {0, TOTP_QR_SCAN_ONE_PASS, 0};
 		const char *w[1] = {u};
 
 		CHECK(!scan_is(&s, w, &ulen, 1, &one, &rc),
@@ -486,7 +535,7 @@ static void test_many_and_none(void)
 	struct totp_image img = iu_new(900, 400, 255);
 	size_t lens[3];
 	struct totp_qr_list l;
-	struct totp_qr_scan_opts two = {2, 0};
+	struct totp_qr_scan_opts two = {2, 0, 0};
 	int rc;
 
 	/* Drawn right to left; read top-left first. */
@@ -635,6 +684,7 @@ int main(void)
 	if (sodium_init() < 0)
 		return 1;
 	test_round_trips();
+	test_line_step();
 	test_png_shape();
 	test_svg();
 	test_text();

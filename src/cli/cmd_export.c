@@ -50,9 +50,11 @@ void uri_free(char *uri)
 	}
 }
 
-int scan_one_code(struct totp_qr_list *list, struct totp_image *img, const char *source)
+int scan_one_code(struct totp_qr_list *list, struct totp_image *img, const char *source,
+                  unsigned module_px)
 {
-	struct totp_qr_scan_opts opts = {2, TOTP_QR_SCAN_ONE_PASS};
+	struct totp_qr_scan_opts opts = {2, TOTP_QR_SCAN_ONE_PASS,
+	                                 module_px >= 4 ? module_px / 2 : 1};
 	size_t before = list->count;
 	int rc = totp_qr_scan(list, img, source, &opts);
 
@@ -63,7 +65,7 @@ int scan_one_code(struct totp_qr_list *list, struct totp_image *img, const char 
 }
 
 int verify_png_payload(struct totp_qr_list *list, const uint8_t *png, size_t len,
-                       const char *source)
+                       const char *source, unsigned module_px)
 {
 	struct totp_image img = {NULL, 0, 0};
 	int rc = totp_image_load(&img, png, len);
@@ -72,7 +74,7 @@ int verify_png_payload(struct totp_qr_list *list, const uint8_t *png, size_t len
 		totp_image_free(&img);
 		return rc;
 	}
-	return scan_one_code(list, &img, source);
+	return scan_one_code(list, &img, source, module_px);
 }
 
 static bool name_taken(const struct stage *s, const char *name)

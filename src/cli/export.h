@@ -96,12 +96,16 @@ bool same_account(const struct totp_entry *a, const struct totp_entry *b);
 int uri_new(char **uri, const struct totp_entry *e);
 void uri_free(char *uri);
 
-/* Scan img (freed after) for exactly one QR code, appended to list. */
-int scan_one_code(struct totp_qr_list *list, struct totp_image *img, const char *source);
-/* Decode one QR payload from a PNG (our decoder and zbar, one pass) and
- * append it to list.  Exactly one code must be found. */
+/* Scan img (freed after) for exactly one QR code, appended to list.  img
+ * is a clean drawing whose modules are at least module_px pixels across:
+ * one pass over every (module_px / 2)-th line. */
+int scan_one_code(struct totp_qr_list *list, struct totp_image *img, const char *source,
+                  unsigned module_px);
+/* Decode one QR payload from a PNG drawn with modules of at least
+ * module_px pixels (our decoder and zbar, one pass) and append it to list.
+ * Exactly one code must be found. */
 int verify_png_payload(struct totp_qr_list *list, const uint8_t *png, size_t len,
-                       const char *source);
+                       const char *source, unsigned module_px);
 
 /* Encode text as a PNG QR code, stage it as file fi of s, and decode the
  * file read back into list (exactly one code). */

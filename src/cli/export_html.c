@@ -231,7 +231,7 @@ int svg_scan(struct totp_qr_list *list, const char *svg, size_t len, const char 
 		totp_image_free(&img);
 		return rc;
 	}
-	return scan_one_code(list, &img, source);
+	return scan_one_code(list, &img, source, SVG_VERIFY_PX);
 }
 
 /* The account of one <svg> element, decoded from its drawing. */

@@ -15,6 +15,7 @@
 /* Level M, at least 8 pixels per module and 300 pixels across, 4 modules
  * of quiet zone: comfortable for a phone camera on a screen or on paper. */
 static const struct totp_qr_render_opts png_opts = {TOTP_QR_ECC_M, 0, 4, 0};
+#define PNG_MODULE_MIN 8 /* totp_qr_png's least module size by default */
 
 void utc_now(char *buf, size_t bufsz)
 {
@@ -38,7 +39,7 @@ int write_qr_png(struct stage *s, size_t fi, const char *text, struct totp_qr_li
 	totp_qr_free(png);
 	if (rc != TOTP_OK)
 		return rc;
-	rc = verify_png_payload(list, back, len, s->files[fi].name);
+	rc = verify_png_payload(list, back, len, s->files[fi].name, PNG_MODULE_MIN);
 	if (rc != TOTP_OK)
 		warnx_("%s/%s: the QR code read back cannot be decoded (%s); nothing written",
 		       s->dir, s->files[fi].name, totp_strerror(rc));

@@ -298,14 +298,15 @@ out:
 }
 
 /*
- * One zbar pass over w x h pixels.  Returns the number of payloads added
- * (0 when none), or an error; nothing is added on error.
+ * One zbar pass over w x h pixels, every `step`-th line.  Returns the
+ * number of payloads added (0 when none), or an error; nothing is added on
+ * error.
  */
 static int scan_pass(zbar_image_scanner_t *sc, struct totp_qr_list *list, const uint8_t *px,
-                     unsigned w, unsigned h, const char *source, unsigned max_codes)
+                     unsigned w, unsigned h, int step, const char *source, unsigned max_codes)
 {
 	zbar_image_t *zi;
-	int rc = zscan(sc, px, w, h, 1, &zi);
+	int rc = zscan(sc, px, w, h, step, &zi);
 
 	if (rc == TOTP_OK)
 		rc = add_found(list, &zi, 1, w, h, source, max_codes);
@@ -408,6 +409,9 @@ out:
  * second pass would repeat. */
 #define SPARSE_MAX_PIXELS (1024u * 1024)
 
+/* Largest opts->line_step: a 16-pixel module is already large. */
+#define LINE_STEP_MAX 16
+
 /* Smallest side worth a reduced retry: a QR code needs 21 + 8 modules. */
 #define HALVE_MIN_SIDE 120
 
@@ -416,13 +420,13 @@ int totp_qr_scan(struct totp_qr_list *list, struct totp_image *img, const char *
 {
 	zbar_image_scanner_t *sc = NULL;
 	unsigned max_codes = opts && opts->max_codes ? opts->max_codes : TOTP_QR_CODES_MAX;
-	unsigned flags = opts ? opts->flags : 0;
+	unsigned flags = opts ? opts->flags : 0, step = opts ? opts->line_step : 0;
 	uint8_t *half = NULL;
 	unsigned hw = 0, hh = 0, r;
 	size_t npx;
 	int rc;
 
-	if (!list || !img || !img->pixels || !img->width || !img->height)
+	if (!list || !img || !img->pixels || !img->width || !img->height || step > LINE_STEP_MAX)
 		return TOTP_E_INVAL;
 	if (totp_image_check_size(img->width, img->height) != TOTP_OK)
 		return TOTP_E_TOOBIG;
@@ -446,16 +450,17 @@ int totp_qr_scan(struct totp_qr_list *list, struct totp_image *img, const char *
 	/* Passes, until one finds something: (for a small image, sparse and
 	 * then the rest;) as is; inverted; halved; halved and inverted;
 	 * thresholded; thresholded and inverted. */
-	if (npx <= SPARSE_MAX_PIXELS && !(flags & TOTP_QR_SCAN_ONE_PASS)) {
+	if (step == 0 && npx <= SPARSE_MAX_PIXELS && !(flags & TOTP_QR_SCAN_ONE_PASS)) {
 		rc = scan_sparse(sc, list, img, source, max_codes);
 		if (rc != 0)
 			goto out;
 	}
-	rc = scan_pass(sc, list, img->pixels, img->width, img->height, source, max_codes);
+	rc = scan_pass(sc, list, img->pixels, img->width, img->height, step ? (int)step : 1, source,
+	               max_codes);
 	if (rc != 0 || (flags & TOTP_QR_SCAN_ONE_PASS))
 		goto out;
 	totp_qr_invert(img->pixels, npx);
-	rc = scan_pass(sc, list, img->pixels, img->width, img->height, source, max_codes);
+	rc = scan_pass(sc, list, img->pixels, img->width, img->height, 1, source, max_codes);
 	totp_qr_invert(img->pixels, npx);
 	if (rc != 0)
 		goto out;
@@ -465,11 +470,11 @@ int totp_qr_scan(struct totp_qr_list *list, struct totp_image *img, const char *
 			rc = TOTP_E_NOMEM;
 			goto out;
 		}
-		rc = scan_pass(sc, list, half, hw, hh, source, max_codes);
+		rc = scan_pass(sc, list, half, hw, hh, 1, source, max_codes);
 		if (rc != 0)
 			goto out;
 		totp_qr_invert(half, (size_t)hw * hh);
-		rc = scan_pass(sc, list, half, hw, hh, source, max_codes);
+		rc = scan_pass(sc, list, half, hw, hh, 1, source, max_codes);
 		if (rc != 0)
 			goto out;
 		sodium_memzero(half, (size_t)hw * hh);
@@ -481,11 +486,11 @@ int totp_qr_scan(struct totp_qr_list *list, struct totp_image *img, const char *
 	rc = totp_qr_binarize(img->pixels, img->width, img->height, r < 6 ? 6 : r > 64 ? 64 : r);
 	if (rc != TOTP_OK)
 		goto out;
-	rc = scan_pass(sc, list, img->pixels, img->width, img->height, source, max_codes);
+	rc = scan_pass(sc, list, img->pixels, img->width, img->height, 1, source, max_codes);
 	if (rc != 0)
 		goto out;
 	totp_qr_invert(img->pixels, npx);
-	rc = scan_pass(sc, list, img->pixels, img->width, img->height, source, max_codes);
+	rc = scan_pass(sc, list, img->pixels, img->width, img->height, 1, source, max_codes);
 out:
 	if (half) {
 		sodium_memzero(half, (size_t)hw * hh);
