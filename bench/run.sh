@@ -169,11 +169,21 @@ secret_of() { # URI list, line -> base32 secret
 }
 
 log "bench: $TOTP, timing with $TIMER, work in $W"
+# The commit built, and whether the tree differed from it (results.md and
+# the plot, which this run rewrites, aside).
+rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')
+if [ "$rev" = '?' ]; then
+	tree="not a git checkout"
+elif [ -z "$(git -C "$root" status --porcelain -- . ':!bench/results.md' ':!bench/scaling.png' ':!bench/results' 2>/dev/null)" ]; then
+	tree="clean tree"
+else
+	tree="with uncommitted changes"
+fi
 {
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- machine: $(uname -srm), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
 	echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "- totp $("$TOTP" --version 2>&1 | head -1 | awk '{ print $2 }') ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), working tree at run time); timing: $TIMER, $ROUNDS rounds x $RUNS runs (code rows $FAST_ROUNDS x $FAST_RUNS, unlock $KDF_ROUNDS x $KDF_RUNS, slow rows $SLOW_ROUNDS x $SLOW_RUNS), medians"
+	echo "- totp $("$TOTP" --version 2>&1 | head -1 | awk '{ print $2 }') ($rev, $tree); timing: $TIMER, $ROUNDS rounds x $RUNS runs (code rows $FAST_ROUNDS x $FAST_RUNS, unlock $KDF_ROUNDS x $KDF_RUNS, slow rows $SLOW_ROUNDS x $SLOW_RUNS, export 4 x 1), medians"
 	echo "- references: $(oathtool --version | head -1), $(zbarimg --version 2>&1 | head -1 | sed 's/^/zbarimg /'), $(qrencode --version 2>&1 | head -1)"
 } >"$W/machine.txt"
 
@@ -294,8 +304,9 @@ if "$TOTP" --vault "$v1k" export --format png -o "$W/export" >/dev/null 2>&1 &&
 	[ "$(ls "$W/export" | grep -c '\.png$')" -ge 1000 ]; then
 	log "bench: export --format png"
 	one=$(sed -n 500p "$W/uris1000.txt")
-	# Seconds a run: two rounds of one run each, no warm-up (the check above was one).
-	measure export 2 1 --warmup 0 --prepare "rm -rf $W/export $W/one.png" -- \
+	# Seconds a run: four rounds of one run each, no warm-up (the check above
+	# was one); one disturbed run does not move a median of four.
+	measure export 4 1 --warmup 0 --prepare "rm -rf $W/export $W/one.png" -- \
 		totp "$TOTP --vault $v1k export --format png -o $W/export" \
 		ref "qrencode -o $W/one.png $one"
 	$B cmp per 'totp export --format png, 1,000 accounts' "$MED" export 1000 1 '≤ 1x per account' \
