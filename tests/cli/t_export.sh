@@ -215,6 +215,47 @@ expect 0 "png export of 20 accounts" tpv "$T/vn/vault" export --format png -o "$
 [ "$(ls "$T/many" | wc -l)" -eq 21 ] && ok "20 PNGs and index.txt" || fail "$(ls "$T/many")"
 [ "$(cd "$T/many" && zbar *.png | sort)" = "$(sort "$T/many.txt" | sed 's/$/\&algorithm=SHA1\&digits=6\&period=30/' | sort)" ] && ok "20 PNGs decode to their URIs" || fail "many decode"
 
+# --- a read-back that finds no code ---------------------------------------------------
+# A libzbar.so.0 first on the library path whose scans find nothing: every
+# image written fails its check, so export stops, names the file and leaves
+# no image behind.
+if have cc; then
+	mkdir -p "$T/blindzbar"
+	cat >"$T/blindzbar/zbar.c" <<'CODE'
+#include <stddef.h>
+static int scanner, image;
+void *zbar_image_scanner_create(void) { return &scanner; }
+void zbar_image_scanner_destroy(void *s) { (void)s; }
+int zbar_image_scanner_set_config(void *s, int sym, int cfg, int val) { (void)s; (void)sym; (void)cfg; (void)val; return 0; }
+void *zbar_image_create(void) { return &image; }
+void zbar_image_destroy(void *i) { (void)i; }
+void zbar_image_set_format(void *i, unsigned long f) { (void)i; (void)f; }
+void zbar_image_set_size(void *i, unsigned w, unsigned h) { (void)i; (void)w; (void)h; }
+void zbar_image_set_data(void *i, const void *d, unsigned long n, void *c) { (void)i; (void)d; (void)n; (void)c; }
+int zbar_scan_image(void *s, void *i) { (void)s; (void)i; return 0; }
+const void *zbar_image_first_symbol(const void *i) { (void)i; return NULL; }
+const void *zbar_symbol_next(const void *s) { (void)s; return NULL; }
+int zbar_symbol_get_type(const void *s) { (void)s; return 0; }
+const char *zbar_symbol_get_data(const void *s) { (void)s; return ""; }
+unsigned zbar_symbol_get_data_length(const void *s) { (void)s; return 0; }
+unsigned zbar_symbol_get_loc_size(const void *s) { (void)s; return 0; }
+int zbar_symbol_get_loc_x(const void *s, unsigned i) { (void)s; (void)i; return 0; }
+int zbar_symbol_get_loc_y(const void *s, unsigned i) { (void)s; (void)i; return 0; }
+CODE
+	cc -shared -fPIC -o "$T/blindzbar/libzbar.so.0" "$T/blindzbar/zbar.c"
+	blind() { LD_LIBRARY_PATH="$T/blindzbar" "$TOTP_BIN" --vault "$V" --passphrase-fd 3 "$@" 3<"$T/pass"; }
+	run blind export --format png -o "$T/blind"
+	[ "$rc" -eq 1 ] && ok "png export whose read-back fails: exit 1" || fail "exit $rc: $err"
+	contains "$err" "the QR code read back cannot be decoded" "the failed check is named"
+	contains "$err" "$T/blind/" "the file is named"
+	[ -z "$(ls -A "$T/blind" 2>/dev/null)" ] && ok "no image left behind" || fail "left: $(ls -A "$T/blind")"
+	run blind export --format migration -o "$T/blindm"
+	[ "$rc" -eq 1 ] && ok "migration export whose read-back fails: exit 1" || fail "exit $rc: $err"
+	[ -z "$(ls -A "$T/blindm" 2>/dev/null)" ] && ok "no transfer code left behind" || fail "left: $(ls -A "$T/blindm")"
+else
+	skip "no C compiler for the blind libzbar"
+fi
+
 # --- refusals as an unprivileged user ----------------------------------------------
 if [ "$(id -u)" = 0 ] && have setpriv && id nobody >/dev/null 2>&1; then
 	mkdir -p "$T/nob" "$T/ro"
