@@ -114,7 +114,8 @@ static void test_line_step(void)
 	int rc;
 
 	for (size_t i = 0; i < sizeof(big); i++)
-		big[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i * 5 % 64];
+		big[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i * 5 %
+		                                                                            64];
 	for (size_t i = 0; i <= TOTP_ARRAY_LEN(uris); i++) {
 		uint8_t *png = NULL;
 		size_t plen = 0;
