@@ -129,8 +129,16 @@ def cmp(argv):
     elif kind == "plus":  # MS TARGET REFNAME: totp - ref <= MS
         limit, target = float(rest[0]), rest[1]
         d = (a - b) * 1000
-        print(f"{what}\t{ms(a)}\t{ms(b)} ({refname})\t{d:+.1f} ms ({a / b:.3f}x; CPU "
-              f"{(ca - cb) * 1000:+.1f} ms)\t{target}\t{verdict(d <= limit)}")
+        ratio = f"{d:+.1f} ms ({a / b:.3f}x; CPU {(ca - cb) * 1000:+.1f} ms"
+        result = verdict(d <= limit)
+        if (ident, "aa") in m:
+            # The reference timed against itself: how far two medians of
+            # the same command fall apart in this run.
+            noise = abs(m[(ident, "aa")] - b) * 1000
+            ratio += f"; A/A {noise:.1f} ms"
+            if d > limit and d <= limit + noise:
+                result = f"within noise (A/A {noise:.1f} ms)"
+        print(f"{what}\t{ms(a)}\t{ms(b)} ({refname})\t{ratio})\t{target}\t{result}")
     else:
         sys.exit(f"bench.py cmp: unknown kind {kind}")
 

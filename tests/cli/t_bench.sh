@@ -107,6 +107,21 @@ check "plus: 27 ms faster than the reference is within +5 ms" \
 B median y "$T/b.json" "$T/a.json" | sed 's/\tref\t/\tswap\t/; s/\ttotp\t/\tref\t/; s/\tswap\t/\ttotp\t/' >"$T/med2"
 check "plus: 27 ms slower is over +5 ms, MISS" \
 	test "$(cmp_row plus w "$T/med2" y 5 t kdf | cut -f2)" = MISS
+# An A/A row: the reference timed against itself bounds the noise.
+aa_med() { # TOTP_MS REF_MS AA_MS
+	printf 'z\ttotp\t%s\t5\t%s\nz\tref\t%s\t5\t%s\nz\taa\t%s\t5\t%s\n' \
+		"$1" "$1" "$2" "$2" "$3" "$3" >"$T/med3"
+}
+aa_med 0.508 0.500 0.5035
+check "plus, A/A: 8 ms over the reference with a 3.5 ms A/A gap is within noise" \
+	test "$(cmp_row plus w "$T/med3" z 5 t kdf)" = \
+	"$(printf '+8.0 ms (1.016x; CPU +8.0 ms; A/A 3.5 ms)\twithin noise (A/A 3.5 ms)')"
+aa_med 0.508 0.500 0.4995
+check "plus, A/A: 8 ms over with a 0.5 ms A/A gap is MISS" \
+	test "$(cmp_row plus w "$T/med3" z 5 t kdf | cut -f2)" = MISS
+aa_med 0.504 0.500 0.490
+check "plus, A/A: 4 ms over is PASS, whatever the A/A gap" \
+	test "$(cmp_row plus w "$T/med3" z 5 t kdf | cut -f2)" = PASS
 check "mem: 4096 KiB within 4096 KiB is PASS" \
 	test "$(B cmp mem w - - 4096 - 4096 t note | cut -f2,6)" = "$(printf '4.00 MiB\tPASS')"
 check "mem: 4097 KiB over 4096 KiB is MISS, ratio to the reference" \
