@@ -8,7 +8,9 @@
         of hyperfine's --export-json.
     bench.py median ID FILE...
         Pool the samples of every command over hyperfine JSON files and
-        print "ID NAME MEDIAN_SECONDS SAMPLES" lines.
+        print "ID NAME MEDIAN_SECONDS SAMPLES CPU_SECONDS" lines, then
+        "ID NAME-ref ..." lines: the median of its paired differences
+        with the command named ref.
     bench.py cmp KIND WHAT MEDIANS ID ...   one row of the comparison table
     bench.py growth SCALING.tsv             the scaling table's growth check
     bench.py render TEMPLATE ROWS SCALING MACHINE OUT
@@ -80,6 +82,26 @@ def median(argv):
     for name, ts in pooled.items():
         print(f"{ident}\t{name}\t{statistics.median(ts):.6f}\t{len(ts)}"
               f"\t{cpu[name] / len(ts):.6f}")
+    # Paired differences against "ref": the i-th run of a command with the
+    # i-th run of ref in the same file (round), as "NAME-ref" lines.  A
+    # slow spell of the machine that spans a round then cancels out.
+    diffs, cdiffs = {}, {}
+    for path in files:
+        with open(path) as f:
+            res = {r["command"]: r for r in json.load(f)["results"]}
+        if "ref" not in res:
+            continue
+        ref = res["ref"]
+        for name, r in res.items():
+            if name == "ref":
+                continue
+            diffs.setdefault(name, []).extend(a - b for a, b in zip(r["times"], ref["times"]))
+            cdiffs.setdefault(name, []).append(
+                r.get("user", 0.0) + r.get("system", 0.0)
+                - ref.get("user", 0.0) - ref.get("system", 0.0))
+    for name, ds in diffs.items():
+        print(f"{ident}\t{name}-ref\t{statistics.median(ds):.6f}\t{len(ds)}"
+              f"\t{statistics.median(cdiffs[name]):.6f}")
 
 
 def load_medians(path):
@@ -127,16 +149,20 @@ def cmp(argv):
         print(f"{what}\t{ms(a / div)} per account ({ms(a)} total)\t{ms(b)} ({refname})"
               f"\t{r:.2f}x (CPU {ca / div / cb:.2f}x)\t{target}\t{verdict(r <= limit)}")
     elif kind == "plus":  # MS TARGET REFNAME: totp - ref <= MS
+        # Judged on the median of the paired differences (run i of totp
+        # against run i of ref in the same round), which a slow spell of
+        # the machine moves far less than it moves either median.
         limit, target = float(rest[0]), rest[1]
-        d = (a - b) * 1000
-        ratio = f"{d:+.1f} ms ({a / b:.3f}x; CPU {(ca - cb) * 1000:+.1f} ms"
+        d = m[(ident, "totp-ref")] * 1000
+        ratio = (f"{d:+.1f} ms ({a / b:.3f}x; CPU "
+                 f"{m[(ident, 'totp-ref', 'cpu')] * 1000:+.1f} ms")
         result = verdict(d <= limit)
-        if (ident, "aa") in m:
-            # The reference timed against itself: how far two medians of
-            # the same command fall apart in this run.
-            noise = abs(m[(ident, "aa")] - b) * 1000
+        if (ident, "aa-ref") in m:
+            # The reference timed against itself: what the same
+            # measurement gives for no difference at all.
+            noise = abs(m[(ident, "aa-ref")]) * 1000
             ratio += f"; A/A {noise:.1f} ms"
-            if d > limit and d <= limit + noise:
+            if limit < d <= limit + noise:
                 result = f"within noise (A/A {noise:.1f} ms)"
         print(f"{what}\t{ms(a)}\t{ms(b)} ({refname})\t{ratio})\t{target}\t{result}")
     else:
