@@ -70,35 +70,27 @@ def loop(argv):
 
 
 def median(argv):
+    """Pooled medians of every command, then its paired differences with
+    "ref": the i-th run of a command against the i-th run of ref in the
+    same file (round), as "NAME-ref" lines.  A slow spell of the machine
+    that spans a round then cancels out."""
     ident, files = argv[0], argv[1:]
-    pooled, cpu = {}, {}
-    for path in files:
-        with open(path) as f:
-            for r in json.load(f)["results"]:
-                pooled.setdefault(r["command"], []).extend(r["times"])
-                # hyperfine keeps only the mean CPU time of each run set
-                c = (r.get("user", 0.0) + r.get("system", 0.0)) * len(r["times"])
-                cpu[r["command"]] = cpu.get(r["command"], 0.0) + c
-    for name, ts in pooled.items():
-        print(f"{ident}\t{name}\t{statistics.median(ts):.6f}\t{len(ts)}"
-              f"\t{cpu[name] / len(ts):.6f}")
-    # Paired differences against "ref": the i-th run of a command with the
-    # i-th run of ref in the same file (round), as "NAME-ref" lines.  A
-    # slow spell of the machine that spans a round then cancels out.
-    diffs, cdiffs = {}, {}
+    pooled, cpu, diffs, cdiffs = {}, {}, {}, {}
     for path in files:
         with open(path) as f:
             res = {r["command"]: r for r in json.load(f)["results"]}
-        if "ref" not in res:
-            continue
-        ref = res["ref"]
+        # hyperfine keeps only the mean CPU time of each run set
+        mean_cpu = {n: r.get("user", 0.0) + r.get("system", 0.0) for n, r in res.items()}
         for name, r in res.items():
-            if name == "ref":
-                continue
-            diffs.setdefault(name, []).extend(a - b for a, b in zip(r["times"], ref["times"]))
-            cdiffs.setdefault(name, []).append(
-                r.get("user", 0.0) + r.get("system", 0.0)
-                - ref.get("user", 0.0) - ref.get("system", 0.0))
+            pooled.setdefault(name, []).extend(r["times"])
+            cpu[name] = cpu.get(name, 0.0) + mean_cpu[name] * len(r["times"])
+            if name != "ref" and "ref" in res:
+                diffs.setdefault(name, []).extend(
+                    a - b for a, b in zip(r["times"], res["ref"]["times"]))
+                cdiffs.setdefault(name, []).append(mean_cpu[name] - mean_cpu["ref"])
+    for name, ts in pooled.items():
+        print(f"{ident}\t{name}\t{statistics.median(ts):.6f}\t{len(ts)}"
+              f"\t{cpu[name] / len(ts):.6f}")
     for name, ds in diffs.items():
         print(f"{ident}\t{name}-ref\t{statistics.median(ds):.6f}\t{len(ds)}"
               f"\t{statistics.median(cdiffs[name]):.6f}")
